@@ -1,0 +1,10 @@
+DROP TABLE idempotency_keys;
+DROP TRIGGER events_no_truncate ON events;
+DROP TRIGGER events_no_update_or_delete ON events;
+DROP FUNCTION events_append_only();
+DROP TABLE events;
+DROP TABLE complaints;
+DROP TABLE reference_counters;
+ALTER TABLE organisations DROP CONSTRAINT organisations_coordinator_fk, DROP CONSTRAINT organisations_deputy_fk;
+DROP TABLE staff;
+DROP TABLE organisations;

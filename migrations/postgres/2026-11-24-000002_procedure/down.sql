@@ -1,0 +1,22 @@
+DROP TABLE contacts;
+DROP INDEX complaints_org_channel;
+DROP TABLE complaint_categories;
+ALTER TABLE complaints
+    DROP CONSTRAINT complaints_closed_decided,
+    DROP CONSTRAINT complaints_two_signers,
+    DROP COLUMN coordinator_signed_at,
+    DROP COLUMN coordinator_signed_by_id,
+    DROP COLUMN dienstverlener_signed_at,
+    DROP COLUMN dienstverlener_signed_by_id,
+    DROP COLUMN confirmation_recorded_by_id,
+    DROP COLUMN confirmation_channel,
+    DROP COLUMN confirmation_sent_at,
+    DROP COLUMN decided_by_id,
+    DROP COLUMN decided_at,
+    DROP COLUMN decision_resolution,
+    DROP COLUMN decision_summary,
+    DROP COLUMN escalated_at,
+    DROP COLUMN last_contact_at,
+    DROP COLUMN classified_by_id,
+    DROP COLUMN classified_at,
+    DROP COLUMN channel;

@@ -1,0 +1,3 @@
+DROP TABLE reads;
+ALTER TABLE complaints DROP COLUMN confirmation_document_id;
+DROP TABLE documents;

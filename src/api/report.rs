@@ -1,0 +1,237 @@
+//! `GET /overview/report`: the overview as one self-contained HTML page for the office
+//! meeting — no external assets, printable on A4, with the figures as inline SVG charts.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, web};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use strum::VariantArray;
+
+use super::extract::ApiQuery;
+use super::overview::{Attributed, Overview, OverviewQuery, Question, compute_concurrently};
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::domain::classification::Category;
+use crate::domain::overview::TermOutcome;
+use crate::error::ApiError;
+use crate::store::organisations;
+
+const COLOURS: [&str; 4] = ["#1b6ca8", "#e07a1f", "#3a9d5d", "#9c4f96"];
+
+const STYLE: &str = "
+@page { size: A4; margin: 15mm; }
+body { font-family: 'Segoe UI', Helvetica, Arial, sans-serif; color: #222; margin: 0 auto; max-width: 180mm; font-size: 10.5pt; }
+h1 { font-size: 17pt; margin: 0 0 2mm; }
+h2 { font-size: 12.5pt; margin: 7mm 0 2mm; border-bottom: 1px solid #ccc; padding-bottom: 1mm; }
+p.meta { color: #555; margin: 0 0 4mm; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 3mm; }
+th, td { text-align: left; padding: 1mm 2mm; border-bottom: 1px solid #e5e5e5; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+.cols { display: flex; gap: 6mm; } .cols > div { flex: 1; }
+section { break-inside: avoid; page-break-inside: avoid; }
+svg { width: 100%; height: auto; }
+svg text { font-family: inherit; font-size: 11px; fill: #333; }
+footer { margin-top: 8mm; color: #777; font-size: 9pt; }
+";
+
+fn category_name(category: Category) -> String {
+    let label = category.label();
+    format!("{} {}", label.code, label.short)
+}
+
+fn term_name(outcome: TermOutcome) -> &'static str {
+    match outcome {
+        TermOutcome::AnsweredWithinTerm => "Binnen termijn gereageerd",
+        TermOutcome::AnsweredLate => "Te laat gereageerd",
+        TermOutcome::OpenOverdue => "Nog geen reactie, termijn verstreken",
+        TermOutcome::OpenWithinTerm => "Nog geen reactie, binnen termijn",
+        TermOutcome::NotApplicable => "Geen termijn (intern gemeld)",
+    }
+}
+
+/// Grouped bars: for each month, one bar per category.
+fn category_chart(o: &Overview) -> Markup {
+    let (width, height, left, bottom, top) = (680.0, 250.0, 34.0, 40.0, 10.0);
+    let max =
+        o.per_month.iter().flat_map(|m| m.by_category.values()).copied().max().unwrap_or(0).max(1);
+    let plot_height = height - bottom - top;
+    let slot = (width - left) / o.per_month.len().max(1) as f64;
+    let bar = (slot * 0.8 / 4.0).max(1.0);
+    let y = |count: i64| top + plot_height - plot_height * count as f64 / max as f64;
+    let ticks: Vec<i64> = (0..=4).map(|i| (max * i + 3) / 4).collect();
+    html! {
+        svg viewBox=(format!("0 0 {width} {height}")) role="img" aria-label="Klachten per categorie per maand" {
+            @for tick in &ticks {
+                line x1=(left) x2=(width) y1=(y(*tick)) y2=(y(*tick)) stroke="#e2e2e2" {}
+                text x=(left - 4.0) y=(y(*tick) + 4.0) text-anchor="end" { (tick) }
+            }
+            @for (i, month) in o.per_month.iter().enumerate() {
+                @let x0 = left + slot * i as f64 + slot * 0.1;
+                @for (j, category) in Category::VARIANTS.iter().enumerate() {
+                    @let count = month.by_category.get(category.as_str()).copied().unwrap_or(0);
+                    rect x=(x0 + bar * j as f64) y=(y(count)) width=(bar) height=(y(0) - y(count)) fill=(COLOURS[j]) {
+                        title { (category_name(*category)) ", " (month.month) ": " (count) }
+                    }
+                }
+                text x=(x0 + bar * 2.0) y=(height - bottom + 14.0) text-anchor="middle" { (month.month) }
+            }
+            @for (j, category) in Category::VARIANTS.iter().enumerate() {
+                rect x=(left + 160.0 * j as f64) y=(height - 16.0) width="10" height="10" fill=(COLOURS[j]) {}
+                text x=(left + 160.0 * j as f64 + 14.0) y=(height - 7.0) { (category_name(*category)) }
+            }
+        }
+    }
+}
+
+/// One horizontal bar per response-term outcome, with its count and share.
+fn term_chart(o: &Overview) -> Markup {
+    let outcomes = TermOutcome::VARIANTS;
+    let (width, row, label) = (680.0, 26.0, 250.0);
+    let height = row * outcomes.len() as f64 + 6.0;
+    let total: i64 = o.response_term.values().sum();
+    let max = o.response_term.values().copied().max().unwrap_or(0).max(1);
+    let colours = ["#3a9d5d", "#e0a21f", "#c8453a", "#1b6ca8", "#9a9a9a"];
+    html! {
+        svg viewBox=(format!("0 0 {width} {height}")) role="img" aria-label="Reactietermijn" {
+            @for (i, outcome) in outcomes.iter().enumerate() {
+                @let count = o.response_term.get(outcome.as_str()).copied().unwrap_or(0);
+                @let y = row * i as f64 + 4.0;
+                @let length = (width - label - 90.0) * count as f64 / max as f64;
+                text x="0" y=(y + 14.0) { (term_name(*outcome)) }
+                rect x=(label) y=(y) width=(length) height=(row - 8.0) fill=(colours[i]) {}
+                text x=(label + length + 6.0) y=(y + 14.0) {
+                    (count)
+                    @if total > 0 { " (" (count * 100 / total) "%)" }
+                }
+            }
+        }
+    }
+}
+
+fn counts(title: &str, rows: Vec<(String, i64)>) -> Markup {
+    html! {
+        table {
+            thead { tr { th { (title) } th.n { "Aantal" } } }
+            tbody { @for (name, count) in rows { tr { td { (name) } td.n { (count) } } } }
+        }
+    }
+}
+
+fn attributed(title: &str, rows: &[Attributed]) -> Markup {
+    counts(title, rows.iter().map(|a| (a.name.clone(), a.count)).collect())
+}
+
+fn figure(value: Option<f64>, unit: &str) -> String {
+    value.map_or_else(|| "—".to_owned(), |v| format!("{v} {unit}"))
+}
+
+/// The page.
+pub fn render(o: &Overview, organisation: &str) -> Markup {
+    let kind = |key: &str| o.by_kind.get(key).copied().unwrap_or(0);
+    let answered = o.response_term.get("answered_within_term").copied().unwrap_or(0)
+        + o.response_term.get("answered_late").copied().unwrap_or(0);
+    let within = o.response_term.get("answered_within_term").copied().unwrap_or(0);
+    html! {
+        (DOCTYPE)
+        html lang="nl" {
+            head {
+                meta charset="utf-8";
+                title { "Klachtenoverzicht " (organisation) " " (o.period.from) " t/m " (o.period.to) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                header {
+                    h1 { "Overzicht klachten, fouten en verbetermogelijkheden" }
+                    p.meta {
+                        (organisation) " · periode " (o.period.from) " t/m " (o.period.to)
+                        " · vergeleken met " (o.previous_period.from) " t/m " (o.previous_period.to)
+                        @if o.anonymised { " · geanonimiseerd" }
+                    }
+                }
+                section {
+                    h2 { "Kerncijfers" }
+                    table {
+                        tbody {
+                            tr { td { "Totaal geregistreerd" } td.n { (o.total) } }
+                            tr { td { "Klachten · fouten · verbetermogelijkheden" } td.n { (kind("complaint")) " · " (kind("error")) " · " (kind("improvement")) } }
+                            tr { td { "Binnen de termijn gereageerd" } td.n { (within) " van " (answered) } }
+                            tr { td { "Mediane tijd tot eerste reactie" } td.n { (figure(o.median_hours_to_first_response, "uur")) } }
+                            tr { td { "Mediane doorlooptijd tot afsluiting" } td.n { (figure(o.median_days_to_closure, "dagen")) } }
+                            tr { td { "Opgelost · niet opgelost · nog geen besluit" } td.n {
+                                (o.outcome.get("resolved").copied().unwrap_or(0)) " · "
+                                (o.outcome.get("unresolved").copied().unwrap_or(0)) " · "
+                                (o.outcome.get("undecided").copied().unwrap_or(0))
+                            } }
+                            tr { td { "Verbeteracties open · te laat · afgerond" } td.n { (o.actions.open) " · " (o.actions.overdue) " · " (o.actions.done) } }
+                            tr { td { "Geanonimiseerd te bespreken" } td.n { (o.discussed_anonymously) } }
+                        }
+                    }
+                }
+                section {
+                    h2 { "Klachten per categorie per maand" }
+                    (category_chart(o))
+                }
+                section {
+                    h2 { "Reactietermijn" }
+                    (term_chart(o))
+                }
+                section {
+                    h2 { "Categorieën: herhaling ten opzichte van de vorige periode" }
+                    table {
+                        thead { tr { th { "Categorie" } th.n { "Deze periode" } th.n { "Vorige periode" } th.n { "Verschil" } } }
+                        tbody {
+                            @for r in &o.recurrence {
+                                tr { td { (category_name(r.category)) } td.n { (r.current) } td.n { (r.previous) } td.n { (format!("{:+}", r.change)) } }
+                            }
+                        }
+                    }
+                }
+                section.cols {
+                    div { (counts("Status", o.by_status.iter().map(|(k, v)| (k.replace('_', " "), *v)).collect())) }
+                    div { (counts("Wijze van indiening", o.by_channel.iter().map(|(k, v)| (k.clone(), *v)).collect())) }
+                    div { (counts("Gemeld door", o.by_reporter.iter().map(|(k, v)| (k.clone(), *v)).collect())) }
+                }
+                section.cols {
+                    div { (attributed("Per medewerker (behandelaar)", &o.by_handler)) }
+                    div { (attributed("Per cliënt", &o.by_client)) }
+                }
+                footer { "Opgesteld " (o.generated_at.format("%Y-%m-%d %H:%M UTC")) " door klachtenregister." }
+            }
+        }
+    }
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "get_overview_report",
+    path = "/overview/report",
+    tag = "overview",
+    summary = "The printable report for the office meeting",
+    description = "One self-contained HTML page (no external assets; prints on A4) with the \
+        overview's figures and two charts as inline SVG: complaints per category per month, \
+        and response-term compliance. Anonymised by default, as it goes to the meeting; a \
+        coordinator may ask for `anonymised=false`.",
+    params(OverviewQuery),
+    responses((status = 200, description = "The report", content_type = "text/html", body = String,
+        example = "<!DOCTYPE html><html lang=\"nl\">…</html>")),
+    extensions(("x-roles" = json!(["dienstverlener", "klachtencoordinator"]))),
+)]
+#[get("/overview/report")]
+pub async fn report(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: ApiQuery<OverviewQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let now = state.clock.now();
+    let (period, anonymised) = query.0.resolve(&principal, now.date_naive(), true)?;
+    let organisation_id = principal.organisation_id;
+    let question = Question { organisation_id, period, anonymised, now };
+    let (figures, organisation) = tokio::try_join!(
+        compute_concurrently(&state.db, question),
+        state
+            .db
+            .read(move |conn| Ok::<_, ApiError>(organisations::get(conn, organisation_id)?.name)),
+    )?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .body(render(&figures, &organisation).into_string()))
+}

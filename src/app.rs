@@ -1,0 +1,283 @@
+//! Builds the service: its shared state, the actix `App` with routes, middleware, OpenAPI
+//! document and Swagger UI, and the HTTP server.
+
+use std::net::TcpListener;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, Next, from_fn};
+use actix_web::{App, HttpMessage, HttpResponse, ResponseError, web};
+use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
+use tokio_util::sync::CancellationToken;
+use tracing_actix_web::{RequestId, TracingLogger};
+use utoipa::openapi::OpenApi as Document;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::{self, KnownRoutes};
+use crate::auth::dev::{DEV_COORDINATOR, DEV_ORGANISATION};
+use crate::auth::{Sightings, Verifier, WriteLimit};
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::db::Db;
+use crate::domain::organisation::Settings;
+use crate::error::{ApiError, PROBLEM_CONTENT_TYPE};
+use crate::store::{organisations, staff};
+use crate::telemetry::RequestSpan;
+use crate::workers::delivery::Delivery;
+use crate::workers::read_log::ReadLog;
+use crate::workers::{self, deadlines};
+
+/// What every request can reach.
+pub struct AppState {
+    pub db: Db,
+    pub clock: SharedClock,
+    pub verifier: Verifier,
+    pub sightings: Sightings,
+    pub write_limit: WriteLimit,
+    pub read_log: ReadLog,
+    pub max_json_bytes: usize,
+    pub max_document_bytes: usize,
+}
+
+/// The background work started with the service. Finishing it after the server stopped
+/// lets queued work (the read log) be written and rounds in progress (deliveries, the
+/// deadline sweep) be recorded before the process exits.
+pub struct Workers {
+    stop: CancellationToken,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Workers {
+    pub async fn finish(self, within: std::time::Duration) {
+        self.stop.cancel();
+        for worker in self.tasks {
+            if tokio::time::timeout(within, worker).await.is_err() {
+                tracing::warn!("a background worker did not finish in time");
+            }
+        }
+    }
+
+    /// Stops every worker where it stands, as a crash would: what they claimed and did not
+    /// record is left to the leases.
+    pub fn abort(self) {
+        for worker in self.tasks {
+            worker.abort();
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Database(String),
+    #[error("identity settings: {0}")]
+    Identity(String),
+    #[error("development mode: {0}")]
+    Development(String),
+    #[error("{0}")]
+    Delivery(String),
+}
+
+/// Connects, migrates, and — in development mode — makes sure the `default` organisation
+/// and its demo coordinator exist and the generated secret is in place.
+pub async fn prepare(
+    config: &Config,
+    clock: SharedClock,
+) -> Result<(AppState, Workers), StartError> {
+    let db = Db::new(config.database.clone(), &config.pool);
+    let migrate_db = db.clone();
+    actix_web::rt::task::spawn_blocking(move || migrate_db.migrate())
+        .await
+        .map_err(|e| StartError::Database(e.to_string()))?
+        .map_err(|e| {
+            StartError::Database(format!("{} database: {e}", config.database.backend_name()))
+        })?;
+    let dev_secret = if config.identity.is_development() {
+        let secret = crate::auth::dev::load_or_create_secret(&config.data_dir).map_err(|e| {
+            StartError::Development(format!(
+                "cannot keep the secret in {}: {e}",
+                config.data_dir.display()
+            ))
+        })?;
+        let setup_db = db.clone();
+        let now = clock.now();
+        actix_web::rt::task::spawn_blocking(move || {
+            ensure_development_organisation(&setup_db, now)
+        })
+        .await
+        .map_err(|e| StartError::Development(e.to_string()))??;
+        Some(secret)
+    } else {
+        None
+    };
+    let verifier = Verifier::new(&config.identity, dev_secret.as_deref())
+        .await
+        .map_err(StartError::Identity)?;
+    let (read_log, read_log_writer) = ReadLog::start(db.clone(), config.read_log_flush);
+    let stop = CancellationToken::new();
+    let watcher = tokio::spawn(deadlines::watch(
+        db.clone(),
+        clock.clone(),
+        config.deadline_sweep,
+        stop.clone(),
+    ));
+    let delivery = Delivery::new(db.clone(), clock.clone(), config.delivery.clone())
+        .map_err(StartError::Delivery)?;
+    let (interval, stopped) = (config.delivery.interval, stop.clone());
+    let deliverer =
+        tokio::spawn(async move { workers::repeat(interval, stopped, || delivery.round()).await });
+    let state = AppState {
+        db,
+        clock,
+        verifier,
+        sightings: Sightings::default(),
+        write_limit: WriteLimit::per_minute(config.writes_per_minute),
+        read_log,
+        max_json_bytes: config.max_json_bytes,
+        max_document_bytes: config.max_document_bytes,
+    };
+    Ok((state, Workers { stop, tasks: vec![read_log_writer, watcher, deliverer] }))
+}
+
+fn ensure_development_organisation(
+    db: &Db,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StartError> {
+    let fail = |e: &dyn std::fmt::Display| StartError::Development(e.to_string());
+    let mut conn = db.connection().map_err(|e| fail(&e))?;
+    crate::db::write_transaction(&mut conn, |conn| {
+        if organisations::find_by_slug(conn, DEV_ORGANISATION)?.is_some() {
+            return Ok(());
+        }
+        let organisation = organisations::create(conn, DEV_ORGANISATION, "Ontwikkelkantoor", now)?;
+        let coordinator_id = staff::ensure(conn, organisation.id, DEV_COORDINATOR, now)?;
+        let settings = Settings { coordinator_id: Some(coordinator_id), ..organisation.settings() };
+        organisations::save_settings(conn, organisation.id, organisation.version, &settings, now)?;
+        Ok::<_, crate::db::DbError>(())
+    })
+    .map_err(|e| fail(&e))
+}
+
+/// The pieces every worker's `App` shares.
+#[derive(Clone)]
+pub struct Shared {
+    state: web::Data<AppState>,
+    document: Document,
+    routes: web::Data<KnownRoutes>,
+    metrics: PrometheusMetrics,
+}
+
+impl Shared {
+    pub fn new(state: AppState) -> Shared {
+        let document = api::openapi();
+        let routes = web::Data::new(KnownRoutes::from_document(&document));
+        let metrics = PrometheusMetricsBuilder::new("klachtenregister")
+            .endpoint("/metrics")
+            .mask_unmatched_patterns("UNMATCHED")
+            .build()
+            .expect("the metrics registry is created once per process");
+        Shared { state: web::Data::new(state), document, routes, metrics }
+    }
+}
+
+/// Starts the HTTP server on `listener`. It stops gracefully on SIGTERM or SIGINT: requests
+/// in flight complete, new connections are refused.
+pub fn serve(
+    shared: Shared,
+    listener: TcpListener,
+    workers: Option<usize>,
+) -> std::io::Result<Server> {
+    let mut server = actix_web::HttpServer::new(move || {
+        let shared = shared.clone();
+        let (app, _) = App::new()
+            .into_utoipa_app()
+            .app_data(shared.state.clone())
+            .app_data(shared.routes.clone())
+            .app_data(web::PathConfig::default().error_handler(|_, _| {
+                ApiError::invalid_parameter("path", "ids in the path are 64-bit integers").into()
+            }))
+            .configure(api::configure)
+            .split_for_parts();
+        app.service(
+            SwaggerUi::new("/swagger-ui/{_:.*}")
+                .url("/api-docs/openapi.json", shared.document.clone()),
+        )
+        .route(
+            "/",
+            web::get().to(|| async {
+                HttpResponse::SeeOther().insert_header((header::LOCATION, "/swagger-ui/")).finish()
+            }),
+        )
+        // The metrics middleware answers this path itself; the route only keeps the request
+        // from being treated as unknown on its way there.
+        .route("/metrics", web::get().to(HttpResponse::Ok))
+        .default_service(web::to(api::fallback))
+        .wrap(from_fn(refuse_large_headers))
+        .wrap(ErrorHandlers::new().default_handler(problem_for_plain_errors))
+        .wrap(shared.metrics.clone())
+        .wrap_fn(|request, service| {
+            let request_id = request.extensions().get::<RequestId>().map(ToString::to_string);
+            let response = service.call(request);
+            async move {
+                let mut response = response.await?;
+                if let Some(value) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+                    response
+                        .headers_mut()
+                        .insert(header::HeaderName::from_static("x-request-id"), value);
+                }
+                Ok(response)
+            }
+        })
+        .wrap(TracingLogger::<RequestSpan>::new())
+    })
+    .listen(listener)?;
+    if let Some(workers) = workers {
+        server = server.workers(workers);
+    }
+    Ok(server.run())
+}
+
+/// The most header bytes a request may carry: room for a large token (8 KiB) and the usual
+/// headers. Beyond it the answer is a problem document; beyond actix's own limit (128 KiB)
+/// the connection is closed with a bare 431.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+async fn refuse_large_headers(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let size: usize =
+        request.headers().iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
+    if size > MAX_HEADER_BYTES {
+        return Err(ApiError::headers_too_large(size, MAX_HEADER_BYTES).into());
+    }
+    next.call(request).await
+}
+
+/// Error responses that did not come from [`ApiError`] (a panic, a static file not found)
+/// get a problem body too.
+fn problem_for_plain_errors<B: MessageBody>(
+    response: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_CONTENT_TYPE.as_bytes()));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(response.map_into_left_body()));
+    }
+    let status = response.status();
+    let code = match status.as_u16() {
+        404 => "not_found",
+        405 => "method_not_allowed",
+        413 => "payload_too_large",
+        500..=599 => "internal_error",
+        _ => "bad_request",
+    };
+    let detail = status.canonical_reason().unwrap_or("error").to_lowercase();
+    let problem = ApiError::new(status, code, detail).error_response();
+    let (request, _) = response.into_parts();
+    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(request, problem).map_into_right_body()))
+}

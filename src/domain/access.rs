@@ -1,0 +1,271 @@
+//! Who may do what with a complaint (DESIGN.md §3), in one place.
+//!
+//! A caller's *standing* on a complaint follows from their roles and their part in it. A
+//! complaint the caller has no part in is invisible (404, so that existence does not leak);
+//! a visible complaint the caller may not act on in this way is a 403 naming the rule.
+
+use super::roles::{Actor, Role};
+use super::validation::FieldError;
+
+/// The people a complaint is about and with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parties {
+    pub handler: i64,
+    pub subject: i64,
+    pub registered_by: i64,
+}
+
+/// Which complaints a caller may list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every complaint of the organisation (a klachtencoördinator).
+    Organisation,
+    /// Only those where this staff member is handler, subject or registrant.
+    PartyTo(i64),
+}
+
+pub fn complaint_scope(actor: &Actor) -> Scope {
+    if actor.is_coordinator() { Scope::Organisation } else { Scope::PartyTo(actor.staff_id) }
+}
+
+/// What a caller may do on one complaint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    pub may_read: bool,
+    /// The caller is the complaint's handler and acts as its dienstverlener.
+    pub as_handler: bool,
+    /// The caller holds the coordinator role and the complaint is not about them.
+    pub as_coordinator: bool,
+    /// The caller holds the coordinator role but is the complaint's subject.
+    pub coordinator_is_subject: bool,
+}
+
+pub fn standing(actor: &Actor, parties: &Parties) -> Standing {
+    let me = actor.staff_id;
+    let is_party = me == parties.handler || me == parties.subject || me == parties.registered_by;
+    Standing {
+        may_read: actor.is_coordinator() || is_party,
+        as_handler: me == parties.handler,
+        as_coordinator: actor.is_coordinator() && me != parties.subject,
+        coordinator_is_subject: actor.is_coordinator() && me == parties.subject,
+    }
+}
+
+/// The acts on a complaint that need authorisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComplaintAct {
+    Read,
+    /// The handling itself: edit the registration details, record contacts, escalate,
+    /// decide, record the written confirmation, withdraw.
+    Handle,
+    /// Change the handler or the subject, or what the response term rests on (kind,
+    /// receipt, reporter).
+    Reassign,
+    Classify,
+    Close,
+    Reopen,
+    /// Sign the form in this capacity.
+    Sign(Role),
+    /// See who read the complaint.
+    Audit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Denied {
+    /// The caller may not know the complaint exists.
+    NotVisible,
+    /// The caller sees the complaint but may not do this; `code` names the rule.
+    Forbidden { code: &'static str, message: &'static str },
+}
+
+const HANDLER_OR_COORDINATOR: Denied = Denied::Forbidden {
+    code: "handler_or_coordinator_required",
+    message: "only the complaint's handler or a klachtencoördinator may do this",
+};
+const COORDINATOR_IS_SUBJECT: Denied = Denied::Forbidden {
+    code: "coordinator_is_subject",
+    message: "this complaint is about you: the deputy coordinator handles it",
+};
+const HANDLER_REQUIRED: Denied = Denied::Forbidden {
+    code: "handler_required",
+    message: "only the complaint's handler signs as its dienstverlener",
+};
+const COORDINATOR_REQUIRED: Denied = Denied::Forbidden {
+    code: "coordinator_role_required",
+    message: "only a klachtencoördinator may do this",
+};
+
+pub fn authorise(actor: &Actor, parties: &Parties, act: ComplaintAct) -> Result<Standing, Denied> {
+    let s = standing(actor, parties);
+    if !s.may_read {
+        return Err(Denied::NotVisible);
+    }
+    let allowed = match act {
+        ComplaintAct::Read => Ok(()),
+        ComplaintAct::Handle if s.as_handler || s.as_coordinator => Ok(()),
+        ComplaintAct::Handle if s.coordinator_is_subject => Err(COORDINATOR_IS_SUBJECT),
+        ComplaintAct::Handle => Err(HANDLER_OR_COORDINATOR),
+        ComplaintAct::Sign(Role::Dienstverlener) if s.as_handler => Ok(()),
+        ComplaintAct::Sign(Role::Dienstverlener) => Err(HANDLER_REQUIRED),
+        ComplaintAct::Reassign
+        | ComplaintAct::Classify
+        | ComplaintAct::Close
+        | ComplaintAct::Reopen
+        | ComplaintAct::Audit
+        | ComplaintAct::Sign(Role::Klachtencoordinator) => coordinator_only(&s),
+    };
+    allowed.map(|()| s)
+}
+
+/// The capacity a caller signs in when they do not say: the only one they have on this
+/// complaint. Someone who is both its handler and a coordinator must choose.
+pub fn signing_capacity(s: &Standing, requested: Option<Role>) -> Result<Role, FieldError> {
+    match (requested, s.as_handler, s.as_coordinator) {
+        (Some(role), _, _) => Ok(role),
+        (None, true, true) => Err(FieldError::new(
+            "capacity",
+            "you are both the handler and a coordinator here: say in which capacity you sign",
+        )),
+        (None, false, true) => Ok(Role::Klachtencoordinator),
+        (None, _, false) => Ok(Role::Dienstverlener),
+    }
+}
+
+fn coordinator_only(s: &Standing) -> Result<(), Denied> {
+    if s.as_coordinator {
+        Ok(())
+    } else if s.coordinator_is_subject {
+        Err(COORDINATOR_IS_SUBJECT)
+    } else {
+        Err(COORDINATOR_REQUIRED)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::roles::Roles;
+    use super::*;
+
+    const HANDLER: i64 = 1;
+    const SUBJECT: i64 = 2;
+    const REGISTRANT: i64 = 3;
+    const OTHER: i64 = 4;
+    const COORDINATOR: i64 = 5;
+
+    fn parties() -> Parties {
+        Parties { handler: HANDLER, subject: SUBJECT, registered_by: REGISTRANT }
+    }
+
+    fn dienstverlener(id: i64) -> Actor {
+        Actor { staff_id: id, roles: Roles::default().with(Role::Dienstverlener) }
+    }
+
+    fn coordinator(id: i64) -> Actor {
+        Actor { staff_id: id, roles: Roles::default().with(Role::Klachtencoordinator) }
+    }
+
+    #[test]
+    fn a_dienstverlener_sees_only_complaints_they_are_party_to() {
+        for id in [HANDLER, SUBJECT, REGISTRANT] {
+            assert!(authorise(&dienstverlener(id), &parties(), ComplaintAct::Read).is_ok());
+        }
+        assert_eq!(
+            authorise(&dienstverlener(OTHER), &parties(), ComplaintAct::Read),
+            Err(Denied::NotVisible)
+        );
+        assert_eq!(complaint_scope(&dienstverlener(OTHER)), Scope::PartyTo(OTHER));
+        assert_eq!(complaint_scope(&coordinator(COORDINATOR)), Scope::Organisation);
+    }
+
+    #[test]
+    fn only_handler_or_coordinator_handle() {
+        assert!(authorise(&dienstverlener(HANDLER), &parties(), ComplaintAct::Handle).is_ok());
+        assert!(authorise(&coordinator(COORDINATOR), &parties(), ComplaintAct::Handle).is_ok());
+        for id in [SUBJECT, REGISTRANT] {
+            assert_eq!(
+                authorise(&dienstverlener(id), &parties(), ComplaintAct::Handle),
+                Err(HANDLER_OR_COORDINATOR)
+            );
+        }
+    }
+
+    #[test]
+    fn reassignment_is_for_a_coordinator_who_is_not_the_subject() {
+        assert!(authorise(&coordinator(COORDINATOR), &parties(), ComplaintAct::Reassign).is_ok());
+        assert_eq!(
+            authorise(&dienstverlener(HANDLER), &parties(), ComplaintAct::Reassign),
+            Err(COORDINATOR_REQUIRED)
+        );
+        assert_eq!(
+            authorise(&coordinator(SUBJECT), &parties(), ComplaintAct::Reassign),
+            Err(COORDINATOR_IS_SUBJECT)
+        );
+    }
+
+    #[test]
+    fn each_signs_in_their_own_capacity() {
+        let p = parties();
+        assert!(
+            authorise(&dienstverlener(HANDLER), &p, ComplaintAct::Sign(Role::Dienstverlener))
+                .is_ok()
+        );
+        assert_eq!(
+            authorise(&dienstverlener(SUBJECT), &p, ComplaintAct::Sign(Role::Dienstverlener)),
+            Err(HANDLER_REQUIRED)
+        );
+        assert_eq!(
+            authorise(&dienstverlener(HANDLER), &p, ComplaintAct::Sign(Role::Klachtencoordinator)),
+            Err(COORDINATOR_REQUIRED)
+        );
+        assert!(
+            authorise(&coordinator(COORDINATOR), &p, ComplaintAct::Sign(Role::Klachtencoordinator))
+                .is_ok()
+        );
+        for act in [ComplaintAct::Classify, ComplaintAct::Close, ComplaintAct::Reopen] {
+            assert_eq!(authorise(&dienstverlener(HANDLER), &p, act), Err(COORDINATOR_REQUIRED));
+            assert!(authorise(&coordinator(COORDINATOR), &p, act).is_ok());
+        }
+
+        let both = Actor {
+            staff_id: HANDLER,
+            roles: Roles::default().with(Role::Dienstverlener).with(Role::Klachtencoordinator),
+        };
+        let s = standing(&both, &p);
+        assert_eq!(signing_capacity(&s, None).unwrap_err().field, "capacity");
+        assert_eq!(
+            signing_capacity(&s, Some(Role::Klachtencoordinator)),
+            Ok(Role::Klachtencoordinator)
+        );
+        assert_eq!(
+            signing_capacity(&standing(&coordinator(COORDINATOR), &p), None),
+            Ok(Role::Klachtencoordinator)
+        );
+        assert_eq!(
+            signing_capacity(&standing(&dienstverlener(HANDLER), &p), None),
+            Ok(Role::Dienstverlener)
+        );
+    }
+
+    #[test]
+    fn a_coordinator_who_is_the_subject_may_read_and_act_as_handler_only() {
+        let about_coordinator =
+            Parties { handler: COORDINATOR, subject: COORDINATOR, registered_by: REGISTRANT };
+        let me = coordinator(COORDINATOR);
+        let s = authorise(&me, &about_coordinator, ComplaintAct::Read).unwrap();
+        assert!(s.as_handler && !s.as_coordinator && s.coordinator_is_subject);
+        assert!(authorise(&me, &about_coordinator, ComplaintAct::Handle).is_ok());
+        for act in [
+            ComplaintAct::Classify,
+            ComplaintAct::Close,
+            ComplaintAct::Reopen,
+            ComplaintAct::Sign(Role::Klachtencoordinator),
+        ] {
+            assert_eq!(authorise(&me, &about_coordinator, act), Err(COORDINATOR_IS_SUBJECT));
+        }
+        assert!(
+            authorise(&me, &about_coordinator, ComplaintAct::Sign(Role::Dienstverlener)).is_ok()
+        );
+        let not_handler = Parties { handler: HANDLER, ..about_coordinator };
+        assert_eq!(authorise(&me, &not_handler, ComplaintAct::Handle), Err(COORDINATOR_IS_SUBJECT));
+    }
+}

@@ -1,0 +1,130 @@
+//! The organisation's settings for its complaint procedure: the response term, who
+//! coordinates, who deputises, and the regulation text handed to clients.
+
+use super::roles::{Role, Roles};
+use super::validation::{FieldError, Text, ValidationErrors};
+
+pub const NAME_MAX: usize = 200;
+pub const REGULATION_MAX: usize = 50_000;
+pub const TERM_DAYS: std::ops::RangeInclusive<i32> = 1..=90;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub name: String,
+    pub response_term_days: i32,
+    pub coordinator_id: Option<i64>,
+    pub deputy_coordinator_id: Option<i64>,
+    pub regulation_text: String,
+}
+
+/// A staff member named as coordinator or deputy, as far as the service knows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named {
+    /// The setting is not being changed: it keeps this value.
+    Current(Option<i64>),
+    Nobody,
+    /// An id the service has never seen a token for.
+    Unknown,
+    Known {
+        id: i64,
+        roles: Roles,
+    },
+}
+
+fn check_coordinator(field: &str, named: Named) -> Result<Option<i64>, FieldError> {
+    match named {
+        Named::Current(id) => Ok(id),
+        Named::Nobody => Ok(None),
+        Named::Unknown => Err(FieldError::new(
+            field,
+            "is not known here yet: they sign in once, with the klachtencoordinator role",
+        )),
+        Named::Known { id, roles } if roles.has(Role::Klachtencoordinator) => Ok(Some(id)),
+        Named::Known { .. } => {
+            Err(FieldError::new(field, "does not hold the klachtencoordinator role"))
+        }
+    }
+}
+
+/// Checks new settings: both coordinators hold the coordinator role and are two people, the
+/// term is 1 to 90 days.
+pub fn check_settings(
+    name: &str,
+    response_term_days: i32,
+    coordinator: Named,
+    deputy: Named,
+    regulation_text: &str,
+) -> Result<Settings, ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    let name = errors.check(Text::parse("name", name, NAME_MAX));
+    if !TERM_DAYS.contains(&response_term_days) {
+        errors.push(FieldError::new("response_term_days", "must be between 1 and 90 days"));
+    }
+    let coordinator_id = errors.check(check_coordinator("coordinator_id", coordinator));
+    let deputy_id = errors.check(check_coordinator("deputy_coordinator_id", deputy));
+    if let (Some(Some(c)), Some(Some(d))) = (coordinator_id, deputy_id)
+        && c == d
+    {
+        errors.push(FieldError::new(
+            "deputy_coordinator_id",
+            "must be someone other than the coordinator: the deputy takes complaints about them",
+        ));
+    }
+    let length = regulation_text.chars().count();
+    if length > REGULATION_MAX {
+        errors.push(FieldError::new(
+            "regulation_text",
+            format!("is {length} characters long; at most {REGULATION_MAX} are allowed"),
+        ));
+    }
+    errors.into_result()?;
+    Ok(Settings {
+        name: name.map(Text::into_string).unwrap_or_default(),
+        response_term_days,
+        coordinator_id: coordinator_id.flatten(),
+        deputy_coordinator_id: deputy_id.flatten(),
+        regulation_text: regulation_text.trim().to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn coordinator(id: i64) -> Named {
+        Named::Known { id, roles: Roles::default().with(Role::Klachtencoordinator) }
+    }
+
+    fn fields(result: Result<Settings, ValidationErrors>) -> Vec<String> {
+        result.unwrap_err().0.into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn settings_name_two_coordinators() {
+        let ok =
+            check_settings(" Kantoor ", 7, coordinator(1), coordinator(2), "Regeling").unwrap();
+        assert_eq!(
+            (ok.name.as_str(), ok.coordinator_id, ok.deputy_coordinator_id),
+            ("Kantoor", Some(1), Some(2))
+        );
+        assert!(check_settings("K", 7, Named::Nobody, Named::Nobody, "").is_ok());
+        assert_eq!(
+            fields(check_settings("K", 7, coordinator(1), coordinator(1), "")),
+            ["deputy_coordinator_id"]
+        );
+        let dienstverlener =
+            Named::Known { id: 3, roles: Roles::default().with(Role::Dienstverlener) };
+        assert_eq!(
+            fields(check_settings("K", 7, dienstverlener, Named::Unknown, "")),
+            ["coordinator_id", "deputy_coordinator_id"]
+        );
+        assert_eq!(
+            fields(check_settings("", 0, Named::Nobody, Named::Nobody, "")),
+            ["name", "response_term_days"]
+        );
+        assert_eq!(
+            fields(check_settings("K", 91, Named::Nobody, Named::Nobody, "")),
+            ["response_term_days"]
+        );
+    }
+}

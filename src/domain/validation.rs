@@ -1,0 +1,242 @@
+//! Parsing request values into checked domain values ("parse, don't validate"): once a value
+//! has one of these types, its length and form are known to be right.
+
+use std::fmt;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One thing wrong with one field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The field, as a JSON path into the request body or the query parameter's name.
+    #[schema(example = "complainant.name")]
+    pub field: String,
+    #[schema(example = "is required for a complaint from outside the firm")]
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError { field: field.into(), message: message.into() }
+    }
+}
+
+/// Everything wrong with a request, reported together so that a form can show all of it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ValidationErrors(pub Vec<FieldError>);
+
+impl From<FieldError> for ValidationErrors {
+    fn from(e: FieldError) -> Self {
+        ValidationErrors(vec![e])
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let fields: Vec<&str> = self.0.iter().map(|e| e.field.as_str()).collect();
+        write!(f, "invalid fields: {}", fields.join(", "))
+    }
+}
+
+impl ValidationErrors {
+    pub fn push(&mut self, e: FieldError) {
+        self.0.push(e);
+    }
+
+    /// Records the error of a parse result, if any, and passes the result on.
+    pub fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.push(e);
+                None
+            }
+        }
+    }
+
+    pub fn into_result(self) -> Result<(), ValidationErrors> {
+        if self.0.is_empty() { Ok(()) } else { Err(self) }
+    }
+}
+
+/// Trimmed text of 1 to `max` characters with no control characters other than line breaks
+/// and tabs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text(String);
+
+impl Text {
+    pub fn parse(field: &str, value: &str, max: usize) -> Result<Text, FieldError> {
+        let trimmed = value.trim();
+        if trimmed.is_empty() {
+            return Err(FieldError::new(field, "must not be empty"));
+        }
+        let length = trimmed.chars().count();
+        if length > max {
+            return Err(FieldError::new(
+                field,
+                format!("is {length} characters long; at most {max} are allowed"),
+            ));
+        }
+        if trimmed.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+            return Err(FieldError::new(field, "contains control characters"));
+        }
+        Ok(Text(trimmed.to_owned()))
+    }
+
+    /// Like [`Text::parse`] for a value that may be absent or blank, which both mean "none".
+    pub fn parse_optional(
+        field: &str,
+        value: Option<&str>,
+        max: usize,
+    ) -> Result<Option<Text>, FieldError> {
+        match value.map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(v) => Text::parse(field, v, max).map(Some),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// A single-line identifier issued elsewhere: an identity provider's subject, a
+/// practice-management system's client id. No whitespace, at most 255 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ExternalId(String);
+
+impl ExternalId {
+    pub const MAX: usize = 255;
+
+    pub fn parse(field: &str, value: &str) -> Result<ExternalId, FieldError> {
+        if value.is_empty() {
+            return Err(FieldError::new(field, "must not be empty"));
+        }
+        if value.chars().count() > Self::MAX {
+            return Err(FieldError::new(field, format!("is longer than {} characters", Self::MAX)));
+        }
+        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(FieldError::new(field, "must not contain spaces or control characters"));
+        }
+        Ok(ExternalId(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An e-mail address of plausible form: one `@`, a dot in the domain, no spaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(field: &str, value: &str) -> Result<Email, FieldError> {
+        let v = value.trim();
+        let plausible = v.len() <= 254
+            && !v.chars().any(|c| c.is_whitespace() || c.is_control())
+            && matches!(v.split_once('@'), Some((local, domain))
+                if !local.is_empty() && !domain.contains('@')
+                    && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'));
+        if plausible {
+            Ok(Email(v.to_owned()))
+        } else {
+            Err(FieldError::new(field, "is not an e-mail address"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A telephone number: digits with the usual separators, an optional leading `+`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(field: &str, value: &str) -> Result<Phone, FieldError> {
+        let v = value.trim();
+        let digits = v.chars().filter(char::is_ascii_digit).count();
+        let allowed = v
+            .char_indices()
+            .all(|(i, c)| c.is_ascii_digit() || " -().".contains(c) || (c == '+' && i == 0));
+        // The length as the contract documents it (`maxLength: 30`), separators included.
+        if allowed && (6..=20).contains(&digits) && v.chars().count() <= 30 {
+            Ok(Phone(v.to_owned()))
+        } else {
+            Err(FieldError::new(field, "is not a telephone number"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Whether `url` points at this machine: the only place the register's data may be sent
+/// unencrypted (a local relay or proxy, a test receiver).
+pub fn is_this_machine(url: &url::Url) -> bool {
+    match url.host() {
+        // Schemes url does not know (smtp://) keep an IP address as an opaque host name.
+        Some(url::Host::Domain(host)) => {
+            host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_trimmed_and_bounded() {
+        assert_eq!(Text::parse("f", "  hallo \n", 10).unwrap().as_str(), "hallo");
+        assert_eq!(Text::parse("f", "   ", 10).unwrap_err().message, "must not be empty");
+        let long = Text::parse("f", "ééééé", 4).unwrap_err();
+        assert_eq!(long.field, "f");
+        assert!(long.message.contains("5 characters"), "{}", long.message);
+        assert!(Text::parse("f", "a\u{0007}b", 10).is_err());
+        assert!(Text::parse("f", "regel 1\nregel 2\tmet tab", 40).is_ok());
+        assert_eq!(Text::parse_optional("f", Some("  "), 5).unwrap(), None);
+        assert_eq!(Text::parse_optional("f", None, 5).unwrap(), None);
+    }
+
+    #[test]
+    fn external_ids_are_single_words() {
+        assert!(ExternalId::parse("id", "auth0|12345").is_ok());
+        assert!(ExternalId::parse("id", "").is_err());
+        assert!(ExternalId::parse("id", "two words").is_err());
+        assert!(ExternalId::parse("id", &"x".repeat(256)).is_err());
+    }
+
+    #[test]
+    fn emails_and_phones_have_plausible_form() {
+        assert!(Email::parse("e", "j.jansen@example.nl").is_ok());
+        for bad in ["jansen", "a@b", "a@@b.nl", "a b@c.nl", "@c.nl", "a@.nl"] {
+            assert!(Email::parse("e", bad).is_err(), "{bad}");
+        }
+        assert!(Phone::parse("p", "+31 (0)20-123 4567").is_ok());
+        for bad in ["12", "0612345678a", "06+12345678", "+"] {
+            assert!(Phone::parse("p", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn errors_are_collected() {
+        let mut errors = ValidationErrors::default();
+        assert_eq!(errors.check(Text::parse("a", "ok", 5)).unwrap().as_str(), "ok");
+        assert!(errors.check(Text::parse("b", "", 5)).is_none());
+        assert!(errors.check(Email::parse("c", "x")).is_none());
+        let err = errors.into_result().unwrap_err();
+        assert_eq!(err.0.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["b", "c"]);
+    }
+}

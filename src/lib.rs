@@ -1,0 +1,16 @@
+//! klachtenregister: a JSON REST API that runs a professional firm's complaint procedure
+//! (klachtenregeling). See `DESIGN.md` for the domain and the contract; the module layout
+//! follows it: rules in [`domain`], queries in [`store`], HTTP in [`api`].
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod seed;
+pub mod store;
+pub mod telemetry;
+pub mod workers;

@@ -1,0 +1,75 @@
+//! Queries, one module per aggregate. Functions take a connection (inside the caller's
+//! transaction where they write) and plain values; they hold no rules — those are in
+//! `crate::domain` — only the SQL that stores and finds what the rules decided.
+
+pub mod actions;
+pub mod complaints;
+pub mod contacts;
+pub mod deadlines;
+pub mod deliveries;
+pub mod documents;
+pub mod evaluations;
+pub mod events;
+pub mod idempotency;
+pub mod organisations;
+pub mod outbox;
+pub mod overview;
+pub mod reads;
+pub mod staff;
+pub mod webhooks;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+use crate::db::AnyConnection;
+
+/// Both databases store UTC timestamps without a zone.
+pub(crate) fn to_db(t: DateTime<Utc>) -> NaiveDateTime {
+    t.naive_utc()
+}
+
+pub(crate) fn from_db(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+/// The SQL that differs between the two databases.
+pub(crate) enum Dialect {
+    Postgres,
+    Sqlite,
+}
+
+impl Dialect {
+    pub(crate) fn of(conn: &AnyConnection) -> Dialect {
+        match conn {
+            AnyConnection::Postgresql(_) => Dialect::Postgres,
+            AnyConnection::Sqlite(_) => Dialect::Sqlite,
+        }
+    }
+
+    /// `YYYY-MM` of a timestamp column.
+    pub(crate) fn month(&self, column: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("to_char(date_trunc('month', {column}), 'YYYY-MM')"),
+            Dialect::Sqlite => format!("strftime('%Y-%m', {column})"),
+        }
+    }
+
+    /// A query whose placeholders are written `$n`: PostgreSQL's form. SQLite reads `$n` as
+    /// a *named* parameter numbered by first appearance, so there it becomes `?n`, which is
+    /// numbered as written.
+    pub(crate) fn query(&self, sql: &str) -> diesel::query_builder::SqlQuery {
+        match self {
+            Dialect::Postgres => diesel::sql_query(sql),
+            Dialect::Sqlite => diesel::sql_query(sql.replace('$', "?")),
+        }
+    }
+
+    /// Seconds from one timestamp column to another.
+    pub(crate) fn seconds(&self, from: &str, to: &str) -> String {
+        match self {
+            Dialect::Postgres => {
+                format!("CAST(EXTRACT(EPOCH FROM ({to} - {from})) AS DOUBLE PRECISION)")
+            }
+            Dialect::Sqlite => format!("((julianday({to}) - julianday({from})) * 86400.0)"),
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! Organisations (tenants) and their complaint-procedure settings.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::to_db;
+use crate::db::AnyConnection;
+use crate::db::schema::organisations;
+use crate::domain::complaint::ProcedureSettings;
+use crate::domain::deadlines::DEFAULT_RESPONSE_TERM_DAYS;
+use crate::domain::organisation::Settings;
+
+#[derive(Debug, Clone, Queryable)]
+pub struct Organisation {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub response_term_days: i32,
+    pub coordinator_id: Option<i64>,
+    pub deputy_coordinator_id: Option<i64>,
+    pub regulation_text: String,
+    pub version: i32,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+impl Organisation {
+    pub fn settings(&self) -> Settings {
+        Settings {
+            name: self.name.clone(),
+            response_term_days: self.response_term_days,
+            coordinator_id: self.coordinator_id,
+            deputy_coordinator_id: self.deputy_coordinator_id,
+            regulation_text: self.regulation_text.clone(),
+        }
+    }
+
+    pub fn procedure(&self) -> ProcedureSettings {
+        ProcedureSettings {
+            response_term_days: self.response_term_days,
+            coordinator_id: self.coordinator_id,
+            deputy_coordinator_id: self.deputy_coordinator_id,
+        }
+    }
+}
+
+pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<Organisation> {
+    organisations::table.find(id).select(organisations::all_columns).first(conn)
+}
+
+pub fn find_by_slug(conn: &mut AnyConnection, slug: &str) -> QueryResult<Option<Organisation>> {
+    organisations::table
+        .filter(organisations::slug.eq(slug))
+        .select(organisations::all_columns)
+        .first(conn)
+        .optional()
+}
+
+pub fn create(
+    conn: &mut AnyConnection,
+    slug: &str,
+    name: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<Organisation> {
+    diesel::insert_into(organisations::table)
+        .values((
+            organisations::slug.eq(slug),
+            organisations::name.eq(name),
+            organisations::response_term_days.eq(DEFAULT_RESPONSE_TERM_DAYS),
+            organisations::created_at.eq(to_db(now)),
+            organisations::updated_at.eq(to_db(now)),
+        ))
+        .returning(organisations::all_columns)
+        .get_result(conn)
+}
+
+/// Writes new settings if the row still has the version they were based on; `None` means it
+/// did not.
+pub fn save_settings(
+    conn: &mut AnyConnection,
+    organisation_id: i64,
+    based_on_version: i32,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<Organisation>> {
+    diesel::update(
+        organisations::table
+            .filter(organisations::id.eq(organisation_id))
+            .filter(organisations::version.eq(based_on_version)),
+    )
+    .set((
+        organisations::name.eq(&settings.name),
+        organisations::response_term_days.eq(settings.response_term_days),
+        organisations::coordinator_id.eq(settings.coordinator_id),
+        organisations::deputy_coordinator_id.eq(settings.deputy_coordinator_id),
+        organisations::regulation_text.eq(&settings.regulation_text),
+        organisations::version.eq(organisations::version + 1),
+        organisations::updated_at.eq(to_db(now)),
+    ))
+    .returning(organisations::all_columns)
+    .get_result(conn)
+    .optional()
+}

@@ -1,0 +1,289 @@
+//! The overview's figures, counted by the database: grouped counts and a few picks, never
+//! the complaints themselves. Each query reads one organisation's complaints of one period
+//! through the `(organisation_id, received_at)` index.
+//!
+//! The SQL is written once for both databases; where their dialects differ (a month of a
+//! timestamp, seconds between two, numbered placeholders) `store::Dialect` fills it in.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Date, Double, Integer, Nullable, Text, Timestamp};
+
+use super::Dialect;
+use super::to_db;
+use crate::db::AnyConnection;
+use crate::domain::actions::ActionStatus;
+use crate::domain::overview::{Period, median_window};
+
+/// Complaints of organisation `$1` received in the period `[$2, $3)`.
+const IN_PERIOD: &str = "organisation_id = $1 AND received_at >= $2 AND received_at < $3";
+
+fn bounds(period: &Period) -> (chrono::NaiveDateTime, chrono::NaiveDateTime) {
+    let start = period.from.and_time(NaiveTime::MIN);
+    let end = period.to.succ_opt().unwrap_or(period.to).and_time(NaiveTime::MIN);
+    (start, end)
+}
+
+/// One combination of a complaint's attributes and how many complaints have it.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct Profile {
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = Text)]
+    pub reported_by: String,
+    /// `unclassified` when no channel is set.
+    #[diesel(sql_type = Text)]
+    pub channel: String,
+    /// A `domain::overview::TermOutcome` value.
+    #[diesel(sql_type = Text)]
+    pub term: String,
+    /// `resolved`, `unresolved` or `undecided`.
+    #[diesel(sql_type = Text)]
+    pub outcome: String,
+    /// To be discussed anonymously (`anonymize_in_meeting`).
+    #[diesel(sql_type = Bool)]
+    pub anonymised: bool,
+    #[diesel(sql_type = BigInt)]
+    pub handler_id: i64,
+    #[diesel(sql_type = BigInt)]
+    pub count: i64,
+}
+
+/// The period's complaints grouped by every attribute the overview counts by, handler
+/// included: one pass over the complaints, a few hundred rows back. The term column is the
+/// SQL form of `domain::overview::term_outcome`.
+pub fn profiles(
+    conn: &mut AnyConnection,
+    organisation_id: i64,
+    period: &Period,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<Profile>> {
+    let (start, end) = bounds(period);
+    let sql = format!(
+        "SELECT kind, status, reported_by, COALESCE(channel, 'unclassified') AS channel,
+                CASE
+                    WHEN response_due_at IS NULL THEN 'not_applicable'
+                    WHEN first_response_at IS NULL AND status = 'withdrawn' THEN 'not_applicable'
+                    WHEN first_response_at IS NOT NULL AND first_response_at <= response_due_at
+                        THEN 'answered_within_term'
+                    WHEN first_response_at IS NOT NULL THEN 'answered_late'
+                    WHEN response_due_at < $4 THEN 'open_overdue'
+                    ELSE 'open_within_term'
+                END AS term,
+                COALESCE(decision_resolution, 'undecided') AS outcome,
+                anonymize_in_meeting AS anonymised, handler_id,
+                COUNT(*) AS count
+         FROM complaints WHERE {IN_PERIOD}
+         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
+    );
+    Dialect::of(conn)
+        .query(&sql)
+        .bind::<BigInt, _>(organisation_id)
+        .bind::<Timestamp, _>(start)
+        .bind::<Timestamp, _>(end)
+        .bind::<Timestamp, _>(to_db(now))
+        .load(conn)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct MonthCount {
+    /// In the period itself (`true`) or in the one before it.
+    #[diesel(sql_type = Bool)]
+    pub current: bool,
+    /// `YYYY-MM` of receipt.
+    #[diesel(sql_type = Text)]
+    pub month: String,
+    /// The categories (`domain::classification::from_mask`).
+    #[diesel(sql_type = Integer)]
+    pub categories: i32,
+    #[diesel(sql_type = BigInt)]
+    pub count: i64,
+}
+
+/// Complaints per month of receipt and set of categories, in the period and in the one
+/// before it (which recurrence compares with): one pass over both.
+pub fn months(
+    conn: &mut AnyConnection,
+    organisation_id: i64,
+    period: &Period,
+) -> QueryResult<Vec<MonthCount>> {
+    let (start, end) = bounds(period);
+    let (previous_start, _) = bounds(&period.previous());
+    let dialect = Dialect::of(conn);
+    let sql = format!(
+        "SELECT received_at >= $2 AS current, {month} AS month, category_mask AS categories, COUNT(*) AS count
+         FROM complaints
+         WHERE organisation_id = $1 AND received_at >= $4 AND received_at < $3
+         GROUP BY 1, 2, 3",
+        month = dialect.month("received_at"),
+    );
+    dialect
+        .query(&sql)
+        .bind::<BigInt, _>(organisation_id)
+        .bind::<Timestamp, _>(start)
+        .bind::<Timestamp, _>(end)
+        .bind::<Timestamp, _>(previous_start)
+        .load(conn)
+}
+
+#[derive(QueryableByName)]
+struct Value {
+    #[diesel(sql_type = Double)]
+    value: f64,
+}
+
+#[derive(QueryableByName)]
+struct Total {
+    #[diesel(sql_type = BigInt)]
+    count: i64,
+}
+
+/// The median seconds from receipt to the first reaction and to closure, over the period's
+/// complaints that have them.
+#[derive(Debug, Clone, Copy, PartialEq, Default, QueryableByName)]
+pub struct Medians {
+    #[diesel(sql_type = Nullable<Double>)]
+    pub to_first_response: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub to_closure: Option<f64>,
+}
+
+/// Both medians: on PostgreSQL with `percentile_cont` in one pass; SQLite has no ordered-set
+/// aggregates, so there a count and then the one or two middle values are picked, per span.
+pub fn medians(
+    conn: &mut AnyConnection,
+    organisation_id: i64,
+    period: &Period,
+) -> QueryResult<Medians> {
+    let (start, end) = bounds(period);
+    let dialect = Dialect::of(conn);
+    let first = dialect.seconds("received_at", "first_response_at");
+    let closure = format!(
+        "CASE WHEN status = 'closed' THEN {} END",
+        dialect.seconds("received_at", "closed_at")
+    );
+    if let Dialect::Postgres = dialect {
+        return dialect
+            .query(&format!(
+                "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY {first}) AS to_first_response,
+                        percentile_cont(0.5) WITHIN GROUP (ORDER BY {closure}) AS to_closure
+                 FROM complaints WHERE {IN_PERIOD}"
+            ))
+            .bind::<BigInt, _>(organisation_id)
+            .bind::<Timestamp, _>(start)
+            .bind::<Timestamp, _>(end)
+            .get_result(conn);
+    }
+    let mut median = |seconds: &str| -> QueryResult<Option<f64>> {
+        let count: Total = dialect
+            .query(&format!("SELECT COUNT({seconds}) AS count FROM complaints WHERE {IN_PERIOD}"))
+            .bind::<BigInt, _>(organisation_id)
+            .bind::<Timestamp, _>(start)
+            .bind::<Timestamp, _>(end)
+            .get_result(conn)?;
+        let Some((offset, take)) = median_window(count.count) else { return Ok(None) };
+        let middle: Vec<Value> = dialect
+            .query(&format!(
+                "SELECT value FROM (SELECT {seconds} AS value FROM complaints WHERE {IN_PERIOD}) t
+                 WHERE value IS NOT NULL ORDER BY value LIMIT $4 OFFSET $5"
+            ))
+            .bind::<BigInt, _>(organisation_id)
+            .bind::<Timestamp, _>(start)
+            .bind::<Timestamp, _>(end)
+            .bind::<BigInt, _>(take)
+            .bind::<BigInt, _>(offset)
+            .load(conn)?;
+        Ok(Some(middle.iter().map(|v| v.value).sum::<f64>() / middle.len().max(1) as f64))
+    };
+    Ok(Medians { to_first_response: median(&first)?, to_closure: median(&closure)? })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct Attribution {
+    /// The practice-management system's client id.
+    #[diesel(sql_type = Text)]
+    pub key: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub name: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub count: i64,
+}
+
+/// The clients with the most complaints in the period (at most 20), leaving out those to be
+/// discussed anonymously.
+pub fn by_client(
+    conn: &mut AnyConnection,
+    organisation_id: i64,
+    period: &Period,
+) -> QueryResult<Vec<Attribution>> {
+    attributions(
+        conn,
+        organisation_id,
+        period,
+        "client_id",
+        "MAX(client_name)",
+        "client_id IS NOT NULL",
+    )
+}
+
+fn attributions(
+    conn: &mut AnyConnection,
+    organisation_id: i64,
+    period: &Period,
+    key: &str,
+    name: &str,
+    condition: &str,
+) -> QueryResult<Vec<Attribution>> {
+    let (start, end) = bounds(period);
+    Dialect::of(conn)
+        .query(&format!(
+            "SELECT {key} AS key, {name} AS name, COUNT(*) AS count
+         FROM complaints WHERE {IN_PERIOD} AND anonymize_in_meeting = $4 AND {condition}
+         GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 20"
+        ))
+        .bind::<BigInt, _>(organisation_id)
+        .bind::<Timestamp, _>(start)
+        .bind::<Timestamp, _>(end)
+        .bind::<Bool, _>(false)
+        .load(conn)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, QueryableByName)]
+pub struct ActionCounts {
+    /// Open now.
+    #[diesel(sql_type = BigInt)]
+    pub open: i64,
+    /// Open now, and past their due day.
+    #[diesel(sql_type = BigInt)]
+    pub overdue: i64,
+    /// Completed within the period.
+    #[diesel(sql_type = BigInt)]
+    pub done: i64,
+}
+
+/// The organisation's actions: open and overdue as of `today`, done within the period.
+pub fn actions(
+    conn: &mut AnyConnection,
+    organisation_id: i64,
+    period: &Period,
+    today: NaiveDate,
+) -> QueryResult<ActionCounts> {
+    let (start, end) = bounds(period);
+    let open: Vec<String> =
+        ActionStatus::open().iter().map(|s| format!("'{}'", s.as_str())).collect();
+    let open = open.join(", ");
+    Dialect::of(conn).query(&format!(
+        "SELECT COALESCE(SUM(CASE WHEN status IN ({open}) THEN 1 ELSE 0 END), 0) AS open,
+                COALESCE(SUM(CASE WHEN status IN ({open}) AND due_on < $4 THEN 1 ELSE 0 END), 0) AS overdue,
+                COALESCE(SUM(CASE WHEN status = 'done' AND completed_at >= $2 AND completed_at < $3
+                                  THEN 1 ELSE 0 END), 0) AS done
+         FROM actions WHERE organisation_id = $1"
+    ))
+    .bind::<BigInt, _>(organisation_id)
+    .bind::<Timestamp, _>(start)
+    .bind::<Timestamp, _>(end)
+    .bind::<Date, _>(today)
+    .get_result(conn)
+}

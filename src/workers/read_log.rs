@@ -1,0 +1,76 @@
+//! The read log's writer. Reading a complaint or a document must stay a read: instead of a
+//! write transaction per request, reads are queued and written in batches, shortly after.
+//! The queue is bounded, so a database that cannot keep up slows readers down rather than
+//! losing entries; on a graceful stop the queue is drained. A crash loses at most the reads
+//! of the last flush interval.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::db::{Db, DbError, write_transaction};
+use crate::store::reads::{self, Read};
+
+const QUEUE: usize = 10_000;
+const BATCH: usize = 500;
+
+#[derive(Clone)]
+pub struct ReadLog {
+    queue: mpsc::Sender<Read>,
+}
+
+impl ReadLog {
+    /// Starts the writer. It ends once every `ReadLog` handle is dropped and the queue is
+    /// written; await the handle to be sure of that.
+    pub fn start(db: Db, flush_every: Duration) -> (ReadLog, JoinHandle<()>) {
+        let (queue, receiver) = mpsc::channel(QUEUE);
+        let writer = tokio::spawn(write(db, receiver, flush_every));
+        (ReadLog { queue }, writer)
+    }
+
+    pub async fn record(&self, read: Read) {
+        if self.queue.send(read).await.is_err() {
+            tracing::warn!("the read log's writer has stopped; a read went unrecorded");
+        }
+    }
+}
+
+async fn write(db: Db, mut receiver: mpsc::Receiver<Read>, flush_every: Duration) {
+    let mut batch = Vec::with_capacity(BATCH);
+    loop {
+        // Wait for the first read, then collect for one interval (or a full batch).
+        match receiver.recv().await {
+            Some(read) => batch.push(read),
+            None => return,
+        }
+        let deadline = tokio::time::Instant::now() + flush_every;
+        while batch.len() < BATCH {
+            match tokio::time::timeout_at(deadline, receiver.recv()).await {
+                Ok(Some(read)) => batch.push(read),
+                Ok(None) | Err(_) => break,
+            }
+        }
+        // The database may be away for a while: keep the batch and try again.
+        let mut delay = Duration::from_millis(100);
+        loop {
+            let rows = batch.clone();
+            let written = db
+                .read(move |conn| {
+                    write_transaction(conn, |conn| {
+                        Ok::<_, DbError>(reads::insert_all(conn, &rows)?)
+                    })
+                })
+                .await;
+            match written {
+                Ok(()) => break,
+                Err(error) => {
+                    tracing::warn!(%error, entries = batch.len(), "writing the read log failed; retrying");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
+        batch.clear();
+    }
+}

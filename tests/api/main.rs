@@ -1,0 +1,29 @@
+//! Black-box tests of the service over HTTP, each on SQLite and on PostgreSQL.
+
+mod support;
+
+mod actions;
+mod authentication;
+mod chain;
+mod classification;
+mod command_line;
+mod concurrency;
+mod connections;
+mod contract;
+mod deadlines;
+mod dossier;
+mod editing;
+mod identity_providers;
+mod inputs;
+mod limits;
+mod listing;
+mod mail;
+mod matrix;
+mod organisation;
+mod overview;
+mod procedure;
+mod receivers;
+mod registration;
+mod seeding;
+mod visibility;
+mod webhooks;
