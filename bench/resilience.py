@@ -5,8 +5,10 @@
             acknowledged complaint is there with the id it was acknowledged with
   outage    PostgreSQL (a throwaway cluster of its own) stopped for 10 s under load: quick 503
             problem+json, no 500, no hang, /health/ready 503, 2xx again within 5 s
-  sigterm   SIGTERM under load: in-flight requests complete, new connections are refused,
-            exit code 0
+  sigterm   SIGTERM under load: in-flight requests complete (also those whose connection is
+            still in the accept queue), new connections are refused, exit code 0
+  drain     the drain after SIGTERM (KLACHTEN_SHUTDOWN_DRAIN_MS): not ready, connections
+            closed after their answer, still accepting; then refusing, exit code 0
   sqlite    50 concurrent writers on SQLite: no "database is locked", no 5xx, every 201 stored
 
     python3 bench/resilience.py [SCENARIO ...]
@@ -26,7 +28,6 @@ import random
 import secrets
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -431,6 +432,14 @@ def sigterm(outcome, clients=16):
         slow_thread.start()
         slow["ready"].wait(10)
         time.sleep(2)
+        # A burst of requests on fresh connections sent right before the signal: some of them
+        # are still in the kernel's accept queue when it comes.
+        burst = []
+        for complaint in random.sample(ids, 64):
+            sock = socket.create_connection((host, port), timeout=30)
+            sock.sendall((f"GET /api/v1/complaints/{complaint} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                          f"Authorization: Bearer {token}\r\nConnection: close\r\n\r\n").encode())
+            burst.append(sock)
         t_term = now()
         svc.process.send_signal(signal.SIGTERM)
 
@@ -449,11 +458,15 @@ def sigterm(outcome, clients=16):
             time.sleep(0.1)
         slow["go"].set()
         slow_thread.join(35)
-        try:
-            exit_code = svc.process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            exit_code = "still running 40 s after SIGTERM"
-            svc.kill()
+        burst_answers = []
+        for sock in burst:
+            try:
+                burst_answers.append(sock.makefile("rb").readline().decode(errors="replace").strip() or "closed without an answer")
+            except OSError as e:
+                burst_answers.append(type(e).__name__)
+            finally:
+                sock.close()
+        exit_code = svc.exit_code(within=40)
         t_exit = now()
         time.sleep(0.3)
         stopped.set()
@@ -466,6 +479,9 @@ def sigterm(outcome, clients=16):
         outcome.check(sent_before and not broken, "every request sent before SIGTERM is answered, none with 5xx",
                       f"{len(sent_before)} sent before; statuses {dict(collections.Counter(r[3] or r[4] for r in sent_before))}; "
                       f"broken: {[(round(r[1] - t_term, 3), round(r[2] - t_term, 3), r[3] or r[4]) for r in broken[:5]]}")
+        outcome.check(all(a == "HTTP/1.1 200 OK" for a in burst_answers),
+                      f"the {len(burst)} requests sent on fresh connections just before SIGTERM are answered 200",
+                      f"{dict(collections.Counter(burst_answers))}")
         in_flight = [r for r in sent_before if r[2] > t_term]
         outcome.fact(f"{len(in_flight)} of them were still waiting for their answer at SIGTERM")
         outcome.check(slow.get("answer", "").startswith("HTTP/1.1 201"),
@@ -482,6 +498,49 @@ def sigterm(outcome, clients=16):
         outcome.fact(f"load requests begun more than 0.2 s after SIGTERM: {len(late)}; outcomes {dict(collections.Counter(r[3] or r[4] for r in late))}")
         outcome.check(not answered_late, "no request begun after SIGTERM is served",
                       f"{[(round(r[0] - t_term, 3), r[3]) for r in answered_late[:5]]}")
+        outcome.check(exit_code == 0, "the process exits with 0", f"exit code {exit_code}")
+        if not outcome.passed:
+            log_evidence(outcome, svc)
+
+
+# --- The drain after SIGTERM --------------------------------------------------------------
+
+def drain(outcome, drain_ms=1500):
+    """With a drain long enough to look inside: the service still accepts, tells load
+    balancers it is not ready and closes each connection after its answer; then refuses."""
+    with service.database("sqlite") as (url, folder):
+        svc = service.Service(url, folder, log=str(Path(folder) / "service.log"), KLACHTEN_SHUTDOWN_DRAIN_MS=drain_ms)
+        kept = http.client.HTTPConnection("127.0.0.1", svc.port, timeout=10)
+
+        def ask(conn, path):
+            try:
+                conn.request("GET", path)
+                response = conn.getresponse()
+                response.read()
+                return response.status, response.getheader("Content-Type"), response.getheader("Connection")
+            except (OSError, http.client.HTTPException) as e:
+                return type(e).__name__
+            finally:
+                if conn is not kept:
+                    conn.close()
+
+        before = ask(kept, "/health/ready")
+        t_term = time.monotonic()
+        svc.process.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        ready = ask(kept, "/health/ready")
+        live = ask(http.client.HTTPConnection("127.0.0.1", svc.port, timeout=10), "/health/live")
+        time.sleep(max(0.0, t_term + drain_ms / 1000 + 0.5 - time.monotonic()))
+        after = ask(http.client.HTTPConnection("127.0.0.1", svc.port, timeout=10), "/health/live")
+        kept.close()
+        exit_code = svc.exit_code(within=30)
+
+        outcome.fact(f"drain of {drain_ms} ms; ready before SIGTERM: {before}")
+        outcome.check(ready == (503, "application/problem+json", "close"),
+                      "during the drain /health/ready answers 503 problem+json and closes the connection", f"{ready}")
+        outcome.check(live == (200, "application/json", "close"),
+                      "during the drain a new connection is still served, and closed after its answer", f"{live}")
+        outcome.check(after == "ConnectionRefusedError", "after the drain new connections are refused", f"{after}")
         outcome.check(exit_code == 0, "the process exits with 0", f"exit code {exit_code}")
         if not outcome.passed:
             log_evidence(outcome, svc)
@@ -540,7 +599,7 @@ def sqlite_writes(outcome, writers=50, each=20):
             log_evidence(outcome, svc)
 
 
-SCENARIOS = {"kill9": kill9, "outage": outage, "sigterm": sigterm, "sqlite": sqlite_writes}
+SCENARIOS = {"kill9": kill9, "outage": outage, "sigterm": sigterm, "drain": drain, "sqlite": sqlite_writes}
 
 
 def main():

@@ -226,6 +226,15 @@ class Service:
                 self.process.wait()
         return self.process.returncode
 
+    def exit_code(self, within):
+        """After a signal sent by the caller: the exit code, or — killed when it did not come
+        within `within` seconds — a text saying so."""
+        try:
+            return self.process.wait(timeout=within)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return f"still running {within} s after the signal"
+
     def log_tail(self, lines=20):
         if not self.log or not os.path.exists(self.log):
             return []

@@ -5,6 +5,7 @@ use std::net::TcpListener;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
+use actix_web::http::ConnectionType;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, Next, from_fn};
 use actix_web::{App, HttpMessage, HttpResponse, ResponseError, web};
@@ -23,6 +24,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::domain::organisation::Settings;
 use crate::error::{ApiError, PROBLEM_CONTENT_TYPE};
+use crate::shutdown::{self, Stopping};
 use crate::store::{organisations, staff};
 use crate::telemetry::RequestSpan;
 use crate::workers::delivery::Delivery;
@@ -39,6 +41,8 @@ pub struct AppState {
     pub read_log: ReadLog,
     pub max_json_bytes: usize,
     pub max_document_bytes: usize,
+    /// Set once SIGTERM or SIGINT came: readiness fails and connections close after answering.
+    pub stopping: Stopping,
 }
 
 /// The background work started with the service. Finishing it after the server stopped
@@ -137,6 +141,7 @@ pub async fn prepare(
         read_log,
         max_json_bytes: config.max_json_bytes,
         max_document_bytes: config.max_document_bytes,
+        stopping: Stopping::default(),
     };
     Ok((state, Workers { stop, tasks: vec![read_log_writer, watcher, deliverer] }))
 }
@@ -182,13 +187,10 @@ impl Shared {
     }
 }
 
-/// Starts the HTTP server on `listener`. It stops gracefully on SIGTERM or SIGINT: requests
-/// in flight complete, new connections are refused.
-pub fn serve(
-    shared: Shared,
-    listener: TcpListener,
-    workers: Option<usize>,
-) -> std::io::Result<Server> {
+/// Starts the HTTP server on `listener`. It stops gracefully on SIGTERM or SIGINT (see
+/// [`shutdown`]): after the drain, requests in flight complete and new connections are refused.
+pub fn serve(shared: Shared, listener: TcpListener, config: &Config) -> std::io::Result<Server> {
+    let stop_signal = shutdown::signal(shared.state.stopping.clone(), config.shutdown_drain);
     let mut server = actix_web::HttpServer::new(move || {
         let shared = shared.clone();
         let (app, _) = App::new()
@@ -219,9 +221,17 @@ pub fn serve(
         .wrap(shared.metrics.clone())
         .wrap_fn(|request, service| {
             let request_id = request.extensions().get::<RequestId>().map(ToString::to_string);
+            let stopping = request
+                .app_data::<web::Data<AppState>>()
+                .is_some_and(|state| state.stopping.is_set());
             let response = service.call(request);
             async move {
                 let mut response = response.await?;
+                if stopping {
+                    // Clients reconnect for their next request, and so reach another instance
+                    // instead of holding this one open past its stop.
+                    response.response_mut().head_mut().set_connection_type(ConnectionType::Close);
+                }
                 if let Some(value) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
                     response
                         .headers_mut()
@@ -232,8 +242,9 @@ pub fn serve(
         })
         .wrap(TracingLogger::<RequestSpan>::new())
     })
+    .shutdown_signal(stop_signal)
     .listen(listener)?;
-    if let Some(workers) = workers {
+    if let Some(workers) = config.workers {
         server = server.workers(workers);
     }
     Ok(server.run())

@@ -70,6 +70,14 @@ struct RawSettings {
     #[serde(default = "default_log_format")]
     log_format: String,
     workers: Option<usize>,
+    #[serde(default = "default_shutdown_drain_ms")]
+    shutdown_drain_ms: u64,
+}
+
+/// Long enough for connections opened just before SIGTERM to be accepted on a busy machine,
+/// short enough that the stop is prompt.
+fn default_shutdown_drain_ms() -> u64 {
+    100
 }
 
 fn default_bind() -> String {
@@ -213,6 +221,8 @@ pub struct Config {
     pub delivery: DeliverySettings,
     pub log_format: LogFormat,
     pub workers: Option<usize>,
+    /// How long the service keeps accepting after SIGTERM before it closes its listener.
+    pub shutdown_drain: Duration,
 }
 
 /// How webhooks and e-mail go out.
@@ -324,11 +334,12 @@ impl RawSettings {
                 self.read_log_flush_ms
             ));
         }
-        let ranges: [(&str, u64, std::ops::RangeInclusive<u64>); 4] = [
+        let ranges: [(&str, u64, std::ops::RangeInclusive<u64>); 5] = [
             ("KLACHTEN_DEADLINE_SWEEP_MS", self.deadline_sweep_ms, 10..=86_400_000),
             ("KLACHTEN_DELIVERY_INTERVAL_MS", self.delivery_interval_ms, 10..=60_000),
             ("KLACHTEN_WEBHOOK_RETRY_MS", self.webhook_retry_ms, 10..=3_600_000),
             ("KLACHTEN_WEBHOOK_TIMEOUT_MS", self.webhook_timeout_ms, 100..=60_000),
+            ("KLACHTEN_SHUTDOWN_DRAIN_MS", self.shutdown_drain_ms, 0..=60_000),
         ];
         for (variable, value, range) in ranges {
             if !range.contains(&value) {
@@ -388,6 +399,7 @@ impl RawSettings {
             },
             log_format,
             workers: self.workers,
+            shutdown_drain: Duration::from_millis(self.shutdown_drain_ms),
         })
     }
 
@@ -584,6 +596,7 @@ mod tests {
             jwt_algorithms: Some("RS256".into()),
             log_format: "xml".into(),
             delivery_interval_ms: 0,
+            shutdown_drain_ms: 60_001,
             mail_from: "nobody".into(),
             smtp_url: Some("smtp://mail.kantoor.nl:25".into()),
             ..raw()
@@ -598,6 +611,7 @@ mod tests {
             "KLACHTEN_JWT_ALGORITHMS: 'RS256' cannot be used with a shared secret",
             "KLACHTEN_LOG_FORMAT: 'xml'; accepted: text, json",
             "KLACHTEN_DELIVERY_INTERVAL_MS: 0 is out of range; accepted: 10 to 60000",
+            "KLACHTEN_SHUTDOWN_DRAIN_MS: 60001 is out of range; accepted: 0 to 60000",
             "KLACHTEN_MAIL_FROM: 'nobody' is not an address",
             "KLACHTEN_SMTP_URL: mail leaves this machine only encrypted",
         ] {

@@ -11,6 +11,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod seed;
+pub mod shutdown;
 pub mod store;
 pub mod telemetry;
 pub mod workers;

@@ -167,7 +167,7 @@ async fn serve(config: Config) -> Outcome {
         print_development_banner(&config, address, clock.now())?;
     }
     tracing::info!(%address, database = config.database.backend_name(), "listening");
-    app::serve(Shared::new(state), listener, config.workers)?.await?;
+    app::serve(Shared::new(state), listener, &config)?.await?;
     workers.finish(std::time::Duration::from_secs(10)).await;
     tracing::info!("stopped");
     Ok(())

@@ -35,7 +35,7 @@ pub async fn live() -> web::Json<Health> {
     path = "/health/ready",
     tag = "health",
     summary = "Can the service take requests",
-    description = "Ready when the database answers.",
+    description = "Ready when the database answers and the service is not stopping.",
     security(()),
     responses(
         (status = 200, description = "The database answers", body = Health),
@@ -45,6 +45,9 @@ pub async fn live() -> web::Json<Health> {
 )]
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiError> {
+    if state.stopping.is_set() {
+        return Err(ApiError::unavailable("the service is stopping"));
+    }
     state.db.ping().await?;
     Ok(web::Json(Health { status: "ok" }))
 }

@@ -127,6 +127,7 @@ impl TestApp {
             },
             log_format: LogFormat::Text,
             workers: Some(2),
+            shutdown_drain: Duration::ZERO,
         };
         adjust(&mut config);
         let clock = ManualClock::new(start_of_test());
@@ -141,7 +142,7 @@ impl TestApp {
         let db = state.db.clone();
         let listener = TcpListener::bind(config.bind).unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let server = app::serve(Shared::new(state), listener, config.workers).unwrap();
+        let server = app::serve(Shared::new(state), listener, &config).unwrap();
         let handle = server.handle();
         actix_web::rt::spawn(server);
         TestApp {
