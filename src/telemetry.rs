@@ -13,8 +13,10 @@ use tracing_subscriber::EnvFilter;
 use crate::config::LogFormat;
 
 pub fn init(format: LogFormat) {
+    // actix-web-prom warns on every Swagger UI file: it cannot turn the route's regex
+    // segment (`/swagger-ui/{_:.*}`) into a metrics label, and counts the route as is.
     let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
+        .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn,actix_web_prom=error"));
     // Colours only for a person at a terminal, not in files and log collectors.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
     let builder =
