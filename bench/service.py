@@ -219,11 +219,7 @@ class Service:
         """SIGTERM, then SIGKILL after `timeout`; the exit code (negative: killed by a signal)."""
         if self.process.poll() is None:
             self.process.terminate()
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            self.exit_code(within=timeout)
         return self.process.returncode
 
     def exit_code(self, within):

@@ -193,6 +193,7 @@ pub fn serve(shared: Shared, listener: TcpListener, config: &Config) -> std::io:
     let stop_signal = shutdown::signal(shared.state.stopping.clone(), config.shutdown_drain);
     let mut server = actix_web::HttpServer::new(move || {
         let shared = shared.clone();
+        let stopping = shared.state.stopping.clone();
         let (app, _) = App::new()
             .into_utoipa_app()
             .app_data(shared.state.clone())
@@ -219,15 +220,13 @@ pub fn serve(shared: Shared, listener: TcpListener, config: &Config) -> std::io:
         .wrap(from_fn(refuse_large_headers))
         .wrap(ErrorHandlers::new().default_handler(problem_for_plain_errors))
         .wrap(shared.metrics.clone())
-        .wrap_fn(|request, service| {
+        .wrap_fn(move |request, service| {
             let request_id = request.extensions().get::<RequestId>().map(ToString::to_string);
-            let stopping = request
-                .app_data::<web::Data<AppState>>()
-                .is_some_and(|state| state.stopping.is_set());
+            let closing = stopping.is_set();
             let response = service.call(request);
             async move {
                 let mut response = response.await?;
-                if stopping {
+                if closing {
                     // Clients reconnect for their next request, and so reach another instance
                     // instead of holding this one open past its stop.
                     response.response_mut().head_mut().set_connection_type(ConnectionType::Close);

@@ -38,24 +38,32 @@ pub async fn signal(stopping: Stopping, drain: Duration) {
     actix_web::rt::time::sleep(drain).await;
 }
 
-#[cfg(unix)]
+/// SIGTERM or SIGINT. A signal that cannot be listened for is warned about and never comes:
+/// failing to register must not stop a service that was just started.
 async fn received() {
-    use actix_web::rt::signal::unix::{SignalKind, signal};
-    match signal(SignalKind::terminate()) {
-        Ok(mut terminate) => {
-            tokio::select! {
-                _ = terminate.recv() => {}
-                _ = actix_web::rt::signal::ctrl_c() => {}
+    use actix_web::rt::signal;
+    let interrupt = async {
+        if let Err(error) = signal::ctrl_c().await {
+            tracing::warn!(%error, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match signal::unix::signal(signal::unix::SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
             }
         }
-        Err(error) => {
-            tracing::warn!(%error, "cannot listen for SIGTERM; only SIGINT stops the service");
-            let _ = actix_web::rt::signal::ctrl_c().await;
-        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        _ = terminate => {}
     }
-}
-
-#[cfg(not(unix))]
-async fn received() {
-    let _ = actix_web::rt::signal::ctrl_c().await;
 }
