@@ -16,12 +16,15 @@ use utoipa::openapi::OpenApi as Document;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::api::state::AppState;
+use crate::api::write_limit::{WriteLimit, limit_writes};
 use crate::api::{self, KnownRoutes};
 use crate::auth::dev::{DEV_COORDINATOR, DEV_ORGANISATION};
-use crate::auth::{Sightings, Verifier, WriteLimit};
+use crate::auth::{Sightings, Verifier};
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::db::Db;
+use crate::domain::codes::ProblemCode;
 use crate::domain::organisation::Settings;
 use crate::error::{ApiError, PROBLEM_CONTENT_TYPE};
 use crate::shutdown::{self, Stopping};
@@ -30,20 +33,6 @@ use crate::telemetry::RequestSpan;
 use crate::workers::delivery::Delivery;
 use crate::workers::read_log::ReadLog;
 use crate::workers::{self, deadlines};
-
-/// What every request can reach.
-pub struct AppState {
-    pub db: Db,
-    pub clock: SharedClock,
-    pub verifier: Verifier,
-    pub sightings: Sightings,
-    pub write_limit: WriteLimit,
-    pub read_log: ReadLog,
-    pub max_json_bytes: usize,
-    pub max_document_bytes: usize,
-    /// Set once SIGTERM or SIGINT came: readiness fails and connections close after answering.
-    pub stopping: Stopping,
-}
 
 /// The background work started with the service. Finishing it after the server stopped
 /// lets queued work (the read log) be written and rounds in progress (deliveries, the
@@ -217,6 +206,7 @@ pub fn serve(shared: Shared, listener: TcpListener, config: &Config) -> std::io:
         // from being treated as unknown on its way there.
         .route("/metrics", web::get().to(HttpResponse::Ok))
         .default_service(web::to(api::fallback))
+        .wrap(from_fn(limit_writes))
         .wrap(from_fn(refuse_large_headers))
         .wrap(ErrorHandlers::new().default_handler(problem_for_plain_errors))
         .wrap(shared.metrics.clone())
@@ -280,11 +270,11 @@ fn problem_for_plain_errors<B: MessageBody>(
     }
     let status = response.status();
     let code = match status.as_u16() {
-        404 => "not_found",
-        405 => "method_not_allowed",
-        413 => "payload_too_large",
-        500..=599 => "internal_error",
-        _ => "bad_request",
+        404 => ProblemCode::NotFound,
+        405 => ProblemCode::MethodNotAllowed,
+        413 => ProblemCode::PayloadTooLarge,
+        500..=599 => ProblemCode::InternalError,
+        _ => ProblemCode::BadRequest,
     };
     let detail = status.canonical_reason().unwrap_or("error").to_lowercase();
     let problem = ApiError::new(status, code, detail).error_response();

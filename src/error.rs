@@ -6,12 +6,14 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use http_api_problem::HttpApiProblem;
+use strum::VariantArray;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::db::DbError;
 use crate::domain::access::Denied;
+use crate::domain::codes::ProblemCode;
 use crate::domain::lifecycle::Refused;
 use crate::domain::validation::{FieldError, ValidationErrors};
 
@@ -21,14 +23,14 @@ const TYPE_PREFIX: &str = "urn:klachtenregister:problem:";
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    code: &'static str,
+    code: ProblemCode,
     detail: String,
     errors: Vec<FieldError>,
     headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ProblemCode, detail: impl Into<String>) -> Self {
         ApiError { status, code, detail: detail.into(), errors: Vec::new(), headers: Vec::new() }
     }
 
@@ -37,13 +39,13 @@ impl ApiError {
         self
     }
 
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn bad_request(code: ProblemCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, detail)
     }
 
     /// No usable credentials. Always carries `WWW-Authenticate: Bearer`.
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", detail).with_header(
+        Self::new(StatusCode::UNAUTHORIZED, ProblemCode::Unauthorized, detail).with_header(
             header::WWW_AUTHENTICATE,
             HeaderValue::from_static("Bearer realm=\"klachtenregister\""),
         )
@@ -52,24 +54,24 @@ impl ApiError {
     /// The token is valid but says something the service refuses ("invalid_token" in the
     /// sense of RFC 6750 is the client's cue to get a new one).
     pub fn invalid_token(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "invalid_token", detail).with_header(
+        Self::new(StatusCode::UNAUTHORIZED, ProblemCode::InvalidToken, detail).with_header(
             header::WWW_AUTHENTICATE,
             HeaderValue::from_static("Bearer realm=\"klachtenregister\", error=\"invalid_token\""),
         )
     }
 
-    pub fn forbidden(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn forbidden(code: ProblemCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, code, detail)
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+        Self::new(StatusCode::NOT_FOUND, ProblemCode::NotFound, format!("{what} not found"))
     }
 
     pub fn method_not_allowed(allow: HeaderValue) -> Self {
         let mut e = Self::new(
             StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
+            ProblemCode::MethodNotAllowed,
             format!("this resource allows {}", allow.to_str().unwrap_or("other methods")),
         );
         e.headers.push((header::ALLOW, allow));
@@ -77,30 +79,30 @@ impl ApiError {
     }
 
     /// An illegal step in the procedure; `code` names the rule.
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: ProblemCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, detail)
     }
 
     pub fn precondition_failed(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::PRECONDITION_FAILED, "precondition_failed", detail)
+        Self::new(StatusCode::PRECONDITION_FAILED, ProblemCode::PreconditionFailed, detail)
     }
 
     pub fn payload_too_large(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", detail)
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, ProblemCode::PayloadTooLarge, detail)
     }
 
     pub fn unsupported_media_type(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", detail)
+        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, ProblemCode::UnsupportedMediaType, detail)
     }
 
-    pub fn unprocessable(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn unprocessable(code: ProblemCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
     }
 
     pub fn validation(errors: Vec<FieldError>) -> Self {
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         let detail = format!("the request has invalid fields: {}", fields.join(", "));
-        ApiError { errors, ..Self::unprocessable("validation_failed", detail) }
+        ApiError { errors, ..Self::unprocessable(ProblemCode::ValidationFailed, detail) }
     }
 
     /// A single bad query or header value, reported like a field.
@@ -109,19 +111,19 @@ impl ApiError {
         ApiError {
             detail: format!("invalid parameter '{field}': {}", error.message),
             errors: vec![error],
-            ..Self::bad_request("invalid_parameter", "")
+            ..Self::bad_request(ProblemCode::InvalidParameter, "")
         }
     }
 
     pub fn unavailable(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", detail)
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, ProblemCode::ServiceUnavailable, detail)
             .with_header(header::RETRY_AFTER, HeaderValue::from_static("5"))
     }
 
     pub fn headers_too_large(size: usize, limit: usize) -> Self {
         Self::new(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            "headers_too_large",
+            ProblemCode::HeadersTooLarge,
             format!("the request's headers take {size} bytes; at most {limit} are accepted"),
         )
     }
@@ -131,7 +133,7 @@ impl ApiError {
         let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
         Self::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
+            ProblemCode::RateLimited,
             format!("too many writes; retry in {seconds} s"),
         )
         .with_header(header::RETRY_AFTER, HeaderValue::from(seconds))
@@ -142,12 +144,12 @@ impl ApiError {
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ProblemCode::InternalError,
             "the service failed; the failure has been logged",
         )
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ProblemCode {
         self.code
     }
 
@@ -159,7 +161,7 @@ impl ApiError {
         let status = http_api_problem::StatusCode::from_u16(self.status.as_u16())
             .unwrap_or(http_api_problem::StatusCode::INTERNAL_SERVER_ERROR);
         let mut problem = HttpApiProblem::with_title(status)
-            .type_url(format!("{TYPE_PREFIX}{}", self.code))
+            .type_url(format!("{TYPE_PREFIX}{}", self.code.as_str()))
             .detail(self.detail.clone())
             .value("code", &self.code);
         if !self.errors.is_empty() {
@@ -171,7 +173,7 @@ impl ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code.as_str(), self.detail)
     }
 }
 
@@ -183,9 +185,17 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         // Only the status and the code are logged: details may echo what the client sent.
         if self.status.is_server_error() {
-            tracing::error!(status = self.status.as_u16(), code = self.code, "request failed");
+            tracing::error!(
+                status = self.status.as_u16(),
+                code = self.code.as_str(),
+                "request failed"
+            );
         } else {
-            tracing::info!(status = self.status.as_u16(), code = self.code, "request refused");
+            tracing::info!(
+                status = self.status.as_u16(),
+                code = self.code.as_str(),
+                "request refused"
+            );
         }
         let mut response = HttpResponse::build(self.status);
         response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
@@ -313,7 +323,14 @@ impl PartialSchema for Problem {
                 "detail",
                 text("What went wrong in this occurrence", "complaint not found".into()),
             )
-            .property("code", text("Stable machine-readable code", "not_found".into()))
+            .property(
+                "code",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some("Stable machine-readable code"))
+                    .enum_values(Some(ProblemCode::VARIANTS.iter().map(|c| c.as_str())))
+                    .examples([ProblemCode::NotFound.as_str()]),
+            )
             .required("code")
             .property(
                 "errors",

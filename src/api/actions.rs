@@ -10,15 +10,15 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use super::complaints::{StaffRef, readable};
-use super::docs::{
+use super::extract::{ApiJson, ApiQuery, IdempotencyKey, IfMatch};
+use super::idempotency::{Answer, answer_once, fingerprint};
+use super::openapi::{
     ActionCommandParams, ActionCommandResponses, Conflict, Forbidden, NotFound, PreconditionFailed,
     Unprocessable,
 };
-use super::extract::{ApiJson, ApiQuery, IdempotencyKey, IfMatch};
-use super::idempotency::{Answer, answer_once, fingerprint};
 use super::pagination::{self, Page};
+use super::state::AppState;
 use super::{changes, versioned};
-use crate::app::AppState;
 use crate::auth::Principal;
 use crate::db::AnyConnection;
 use crate::domain::access::{self, ComplaintAct, Denied, Parties};
@@ -183,7 +183,7 @@ fn authorised_for_update(
     id: i64,
     act: ActionAct,
 ) -> Result<ActionRow, ApiError> {
-    let row = store::find_for_update(conn, principal.organisation_id, id)?
+    let row = store::find(conn, principal.organisation_id, id, crate::store::Lock::ForUpdate)?
         .ok_or_else(|| ApiError::not_found("action"))?;
     let parties = parties(conn, &row)?;
     actions::authorise(&principal.actor(), &parties, row.status(), act).map_err(not_found)?;
@@ -195,7 +195,7 @@ fn readable_action(
     principal: &Principal,
     id: i64,
 ) -> Result<ActionRow, ApiError> {
-    let row = store::find(conn, principal.organisation_id, id)?
+    let row = store::find(conn, principal.organisation_id, id, crate::store::Lock::None)?
         .ok_or_else(|| ApiError::not_found("action"))?;
     let parties = parties(conn, &row)?;
     actions::authorise(&principal.actor(), &parties, row.status(), ActionAct::Read)
@@ -308,7 +308,8 @@ fn check_references(
     };
     for (i, id) in body.complaint_ids.iter().enumerate() {
         let field = format!("complaint_ids[{i}]");
-        let row = complaints_store::find(conn, principal.organisation_id, *id)?;
+        let row =
+            complaints_store::find(conn, principal.organisation_id, *id, crate::store::Lock::None)?;
         let outcome = match &row {
             None => Err(Denied::NotVisible),
             Some(row) => {

@@ -11,11 +11,11 @@ use strum::VariantArray;
 use utoipa::ToSchema;
 
 use super::complaints::{StaffRef, readable};
-use super::docs::{Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable};
 use super::extract::{ApiJson, IfMatch};
+use super::openapi::{Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable};
 use super::procedure::{Taking, take_step};
+use super::state::AppState;
 use super::versioned;
-use crate::app::AppState;
 use crate::auth::Principal;
 use crate::domain::access::ComplaintAct;
 use crate::domain::classification::{Category, Channel, Label, check_categories};

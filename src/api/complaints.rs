@@ -9,12 +9,12 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use super::classification::Classification;
-use super::docs::{Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable};
 use super::extract::{ApiJson, ApiQuery, IdempotencyKey, IfMatch};
 use super::idempotency::{Answer, answer_once, fingerprint};
+use super::openapi::{Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable};
 use super::pagination::{self, Page};
+use super::state::AppState;
 use super::{changes, versioned};
-use crate::app::AppState;
 use crate::auth::Principal;
 use crate::db::AnyConnection;
 use crate::domain::access::{self, ComplaintAct, Standing};
@@ -31,7 +31,7 @@ use crate::domain::validation::{ExternalId, FieldError, Text, ValidationErrors};
 use crate::error::ApiError;
 use crate::store::complaints::{self as complaints_store, ComplaintRow, ListFilter, NewComplaint};
 use crate::store::events::{self, NewEvent};
-use crate::store::reads::Read;
+use crate::store::read_log::Read;
 use crate::store::staff::{self, Person};
 use crate::store::{from_db, organisations};
 use crate::telemetry::record_complaint;
@@ -230,8 +230,9 @@ pub fn authorised_for_update(
     id: i64,
     act: ComplaintAct,
 ) -> Result<(ComplaintRow, Standing), ApiError> {
-    let row = complaints_store::find_for_update(conn, principal.organisation_id, id)?
-        .ok_or_else(|| ApiError::not_found("complaint"))?;
+    let row =
+        complaints_store::find(conn, principal.organisation_id, id, crate::store::Lock::ForUpdate)?
+            .ok_or_else(|| ApiError::not_found("complaint"))?;
     let standing = access::authorise(&principal.actor(), &row.parties(), act)?;
     Ok((row, standing))
 }
@@ -242,8 +243,9 @@ pub fn readable(
     principal: &Principal,
     id: i64,
 ) -> Result<ComplaintRow, ApiError> {
-    let row = complaints_store::find(conn, principal.organisation_id, id)?
-        .ok_or_else(|| ApiError::not_found("complaint"))?;
+    let row =
+        complaints_store::find(conn, principal.organisation_id, id, crate::store::Lock::None)?
+            .ok_or_else(|| ApiError::not_found("complaint"))?;
     access::authorise(&principal.actor(), &row.parties(), ComplaintAct::Read)?;
     Ok(row)
 }

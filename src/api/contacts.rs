@@ -9,12 +9,14 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::complaints::{StaffRef, readable};
-use super::docs::{Conflict, Forbidden, NotFound, PreconditionFailed, StepParams, Unprocessable};
 use super::extract::{ApiJson, IdempotencyKey, IfMatch};
 use super::idempotency::{Answer, answer_once, fingerprint};
+use super::openapi::{
+    Conflict, Forbidden, NotFound, PreconditionFailed, StepParams, Unprocessable,
+};
 use super::pagination::Page;
 use super::procedure::{Taking, take_step};
-use crate::app::AppState;
+use super::state::AppState;
 use crate::auth::Principal;
 use crate::domain::access::ComplaintAct;
 use crate::domain::events::EventType;

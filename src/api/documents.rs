@@ -19,13 +19,14 @@ use utoipa::openapi::{ContentBuilder, HeaderBuilder, Ref, RefOr};
 use utoipa::{IntoResponses, PartialSchema, ToSchema};
 
 use super::complaints::{StaffRef, authorised_for_update, readable};
-use super::docs::{Conflict, Forbidden, NotFound, Unprocessable};
 use super::extract::{ApiQuery, IdempotencyKey};
 use super::idempotency::{Answer, answer_once, fingerprint};
+use super::openapi::{Conflict, Forbidden, NotFound, Unprocessable};
 use super::pagination::{self, Page, PageQuery};
-use crate::app::AppState;
+use super::state::AppState;
 use crate::auth::Principal;
 use crate::domain::access::ComplaintAct;
+use crate::domain::codes::ProblemCode;
 use crate::domain::documents::{ALLOWED, detect, sanitize_filename};
 use crate::domain::events::EventType;
 use crate::domain::lifecycle;
@@ -33,7 +34,7 @@ use crate::domain::validation::FieldError;
 use crate::error::ApiError;
 use crate::store::documents::{self, DocumentRow, NewDocument};
 use crate::store::events::{self, NewEvent};
-use crate::store::reads::{self, Read};
+use crate::store::read_log::{self, Read};
 use crate::store::{from_db, staff};
 use crate::telemetry::record_complaint;
 
@@ -101,8 +102,12 @@ async fn read_upload(
             "upload the document as multipart/form-data with a field 'file'",
         ));
     }
-    let unreadable =
-        |_| ApiError::bad_request("malformed_multipart", "the multipart body could not be read");
+    let unreadable = |_| {
+        ApiError::bad_request(
+            ProblemCode::MalformedMultipart,
+            "the multipart body could not be read",
+        )
+    };
     let mut received: Option<Upload> = None;
     while let Some(field) = form.next().await {
         let mut field = field.map_err(unreadable)?;
@@ -408,7 +413,7 @@ pub async fn reads_of(
                 &row.parties(),
                 ComplaintAct::Audit,
             )?;
-            let rows = reads::for_complaint(conn, id, before, limit + 1)?;
+            let rows = read_log::for_complaint(conn, id, before, limit + 1)?;
             let readers: Vec<i64> = rows.iter().map(|r| r.staff_id).collect();
             let people = staff::people(conn, &readers)?;
             Ok::<_, ApiError>(pagination::page(

@@ -12,19 +12,18 @@ use utoipa::ToSchema;
 
 use super::actions::{FollowUp, create_follow_up};
 use super::complaints::StaffRef;
-use super::docs::{Forbidden, NotFound, PreconditionFailed, Unprocessable};
 use super::extract::{ApiJson, ApiQuery, IdempotencyKey, IfMatch};
 use super::idempotency::{Answer, answer_once, fingerprint};
+use super::openapi::{Forbidden, NotFound, PreconditionFailed, Unprocessable};
 use super::overview::{Overview, PeriodView, Question, compute};
 use super::pagination::{self, Page, PageQuery};
+use super::state::AppState;
 use super::{changes, versioned};
-use crate::app::AppState;
 use crate::auth::Principal;
 use crate::db::AnyConnection;
 use crate::domain::evaluation::{self, Effect};
 use crate::domain::events::EventType;
 use crate::domain::overview::Period;
-use crate::domain::roles::Role;
 use crate::domain::validation::{FieldError, Text, ValidationErrors};
 use crate::error::ApiError;
 use crate::store::evaluations::{self as store, Assessment, EvaluationRow, NewEvaluation};
@@ -246,7 +245,7 @@ pub async fn create(
     key: IdempotencyKey,
     body: ApiJson<CreateEvaluation>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Role::Klachtencoordinator)?;
+    crate::domain::access::require_coordinator(principal.roles)?;
     let now = state.clock.now();
     let body = body.0;
     let checked = body.check()?;
@@ -272,7 +271,7 @@ pub async fn create(
                     },
                 )?;
                 for (i, a) in body.assessments.iter().enumerate() {
-                    let action = actions_store::find(conn, principal.organisation_id, a.action_id)?.ok_or_else(|| {
+                    let action = actions_store::find(conn, principal.organisation_id, a.action_id, crate::store::Lock::None)?.ok_or_else(|| {
                         ApiError::validation(vec![FieldError::new(format!("assessments[{i}].action_id"), "no such action")])
                     })?;
                     let follow_up = match &a.follow_up {
@@ -399,7 +398,7 @@ pub async fn edit(
     if_match: IfMatch,
     body: ApiJson<EvaluationPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Role::Klachtencoordinator)?;
+    crate::domain::access::require_coordinator(principal.roles)?;
     let id = id.into_inner();
     let now = state.clock.now();
     let patch = body.0;

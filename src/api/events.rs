@@ -6,10 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
+use super::state::AppState;
 use crate::auth::Principal;
 use crate::domain::chain::{Break, Walk};
-use crate::domain::roles::Role;
 use crate::error::ApiError;
 use crate::store::events::{self, chained_time};
 
@@ -58,7 +57,7 @@ pub async fn verify(
     state: web::Data<AppState>,
     principal: Principal,
 ) -> Result<web::Json<Verification>, ApiError> {
-    principal.require(Role::Klachtencoordinator)?;
+    crate::domain::access::require_coordinator(principal.roles)?;
     let now = state.clock.now();
     let organisation_id = principal.organisation_id;
     let verification = state

@@ -8,7 +8,8 @@ use futures_util::StreamExt;
 use futures_util::future::{LocalBoxFuture, Ready, ready};
 use serde::de::DeserializeOwned;
 
-use crate::app::AppState;
+use super::state::AppState;
+use crate::domain::codes::ProblemCode;
 use crate::domain::validation::FieldError;
 use crate::error::ApiError;
 
@@ -42,7 +43,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk.map_err(|_| {
-                    ApiError::bad_request("unreadable_body", "the body could not be read")
+                    ApiError::bad_request(ProblemCode::UnreadableBody, "the body could not be read")
                 })?;
                 if body.len() + chunk.len() > limit {
                     return Err(too_large());
@@ -51,7 +52,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             }
             if body.iter().all(u8::is_ascii_whitespace) {
                 return Err(ApiError::bad_request(
-                    "body_required",
+                    ProblemCode::BodyRequired,
                     "this request needs a JSON body",
                 ));
             }
@@ -85,7 +86,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
                 ApiError::validation(vec![field_error(&path, message)])
             }
             _ => ApiError::bad_request(
-                "malformed_json",
+                ProblemCode::MalformedJson,
                 format!("the body is not valid JSON: {message}"),
             ),
         }
@@ -174,10 +175,6 @@ impl IfMatch {
                  reapply your change"
             ))),
         }
-    }
-
-    pub fn is_given(&self) -> bool {
-        self.0.is_some()
     }
 }
 
@@ -269,7 +266,7 @@ mod tests {
         let given =
             |value: &str| IfMatch(Some(header::IfMatch::Items(vec![value.parse().unwrap()])));
         assert!(given("\"3\"").check(3).is_ok());
-        assert_eq!(given("\"2\"").check(3).unwrap_err().code(), "precondition_failed");
+        assert_eq!(given("\"2\"").check(3).unwrap_err().code(), ProblemCode::PreconditionFailed);
         assert!(given("W/\"3\"").check(3).is_err());
         assert!(IfMatch(None).check(3).is_ok());
         assert!(IfMatch(Some(header::IfMatch::Any)).check(3).is_ok());

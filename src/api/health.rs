@@ -4,8 +4,8 @@ use actix_web::{get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::docs::ServiceUnavailable;
-use crate::app::AppState;
+use super::openapi::ServiceUnavailable;
+use super::state::AppState;
 use crate::error::ApiError;
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::extract::{IdempotencyKey, etag};
 use crate::db::AnyConnection;
+use crate::domain::codes::ProblemCode;
 use crate::error::ApiError;
 use crate::store::idempotency::{self, Claim};
 
@@ -103,7 +104,7 @@ pub fn answer_once(
         }
         Claim::Replay { status, body } => Ok(Answer::from_stored(status, &body)),
         Claim::Mismatch => Err(ApiError::unprocessable(
-            "idempotency_key_reused",
+            ProblemCode::IdempotencyKeyReused,
             "this Idempotency-Key was used for a different request; use a new key",
         )),
     }

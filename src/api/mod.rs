@@ -2,10 +2,10 @@
 //! OpenAPI document generated from them.
 
 mod actions;
+pub mod authentication;
 mod classification;
 pub mod complaints;
 mod contacts;
-pub mod docs;
 mod documents;
 mod evaluations;
 mod events;
@@ -13,62 +13,34 @@ pub mod extract;
 mod health;
 mod idempotency;
 mod me;
+pub mod openapi;
 mod organisation;
 mod overview;
 pub mod pagination;
 mod procedure;
 mod report;
 mod staff;
+pub mod state;
 mod timeline;
 mod webhooks;
+pub mod write_limit;
+
+pub use openapi::openapi;
 
 use actix_web::dev::ResourceDef;
 use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{App, HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
-use utoipa::OpenApi;
 use utoipa::openapi::OpenApi as Document;
+use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
-use utoipa_actix_web::{AppExt, scope};
 
+use crate::domain::codes::ProblemCode;
 use crate::error::ApiError;
 use extract::etag;
 
 pub const BASE_PATH: &str = "/api/v1";
-
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "klachtenregister",
-        description = "Runs a firm's complaint procedure (klachtenregeling): registration and \
-            classification of complaints (klachten), errors (fouten) and improvement \
-            opportunities (verbetermogelijkheden), handling within the response term, written \
-            confirmation, the two signatures on the registration form, improvement actions and \
-            the periodic evaluation in the office meeting.\n\nErrors are RFC 9457 problem \
-            documents with a stable `code`. Writes honour `If-Match`; creating requests honour \
-            `Idempotency-Key`.",
-        license(name = "MIT"),
-    ),
-    security(("bearer" = [])),
-    components(schemas(crate::workers::webhooks::WebhookEvent)),
-    tags(
-        (name = "me", description = "The caller"),
-        (name = "complaints", description = "The complaint registration form (klachtenregistratieformulier)"),
-        (name = "classification", description = "Channel A/B and categories I–IV"),
-        (name = "contacts", description = "Contact moments with the client and the response term"),
-        (name = "procedure", description = "Escalation, decision, written confirmation, signatures, closure"),
-        (name = "actions", description = "Corrective and improvement actions: approval, progress, side effects, follow-up measures"),
-        (name = "overview", description = "The overview and printable report for the office meeting"),
-        (name = "evaluations", description = "The periodic evaluation of the office meeting"),
-        (name = "documents", description = "The klachtendossier's documents and its read log"),
-        (name = "events", description = "The tamper-evident timeline"),
-        (name = "webhooks", description = "Subscriptions of practice-management software to the register's events, and their delivery logs"),
-        (name = "organisation", description = "The organisation, its procedure settings and its staff"),
-        (name = "health", description = "Liveness and readiness for orchestrators"),
-    ),
-)]
-struct ApiDoc;
 
 /// Registers every documented route. The same function feeds the running app and the
 /// generated document, so the two cannot disagree.
@@ -123,19 +95,6 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(organisation::edit)
             .service(staff::list),
     );
-}
-
-/// The OpenAPI document, as committed at `openapi/openapi.json`.
-pub fn openapi() -> Document {
-    let (_, mut document) = App::new()
-        .into_utoipa_app()
-        .openapi(ApiDoc::openapi())
-        .configure(configure)
-        .split_for_parts();
-    use utoipa::Modify;
-    docs::Components.modify(&mut document);
-    docs::OperationDefaults.modify(&mut document);
-    document
 }
 
 /// What an edit changed, as its event records it: the named fields of the resource's view
@@ -206,7 +165,7 @@ pub async fn fallback(
         ),
         None => ApiError::new(
             actix_web::http::StatusCode::NOT_FOUND,
-            "no_such_route",
+            ProblemCode::NoSuchRoute,
             format!("there is no resource at {}; see /swagger-ui/", request.path()),
         ),
     })

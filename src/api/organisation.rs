@@ -6,15 +6,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::complaints::StaffRef;
-use super::docs::{Forbidden, PreconditionFailed, Unprocessable};
 use super::extract::{ApiJson, IfMatch};
+use super::openapi::{Forbidden, PreconditionFailed, Unprocessable};
+use super::state::AppState;
 use super::{changes, versioned};
-use crate::app::AppState;
 use crate::auth::Principal;
 use crate::db::AnyConnection;
 use crate::domain::events::EventType;
 use crate::domain::organisation::{Named, check_settings};
-use crate::domain::roles::Role;
 use crate::domain::validation::ExternalId;
 use crate::error::ApiError;
 use crate::store::events::{self, NewEvent};
@@ -154,7 +153,7 @@ pub async fn edit(
     if_match: IfMatch,
     body: ApiJson<OrganisationPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Role::Klachtencoordinator)?;
+    crate::domain::access::require_coordinator(principal.roles)?;
     let now = state.clock.now();
     let patch = body.0;
     let view = state

@@ -11,7 +11,7 @@ use strum::VariantArray;
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::ApiQuery;
-use crate::app::AppState;
+use super::state::AppState;
 use crate::auth::Principal;
 use crate::db::AnyConnection;
 use crate::db::Db;

@@ -94,7 +94,11 @@ mod tests {
         for bad in
             ["", "!!", "azE6", &URL_SAFE_NO_PAD.encode("k1:abc"), &URL_SAFE_NO_PAD.encode("x:1")]
         {
-            assert_eq!(parse_cursor(Some(bad)).unwrap_err().code(), "invalid_parameter", "{bad}");
+            assert_eq!(
+                parse_cursor(Some(bad)).unwrap_err().code(),
+                crate::domain::codes::ProblemCode::InvalidParameter,
+                "{bad}"
+            );
         }
     }
 

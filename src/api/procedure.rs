@@ -10,10 +10,10 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::complaints::{ComplaintView, authorised_for_update, view_one};
-use super::docs::{StepParams, StepResponses};
 use super::extract::{ApiJson, IdempotencyKey, IfMatch};
 use super::idempotency::{Answer, answer_once, fingerprint};
-use crate::app::AppState;
+use super::openapi::{StepParams, StepResponses};
+use super::state::AppState;
 use crate::auth::Principal;
 use crate::db::AnyConnection;
 use crate::domain::access::{self, ComplaintAct, Standing};

@@ -8,7 +8,7 @@ use strum::VariantArray;
 
 use super::extract::ApiQuery;
 use super::overview::{Attributed, Overview, OverviewQuery, Question, compute_concurrently};
-use crate::app::AppState;
+use super::state::AppState;
 use crate::auth::Principal;
 use crate::domain::classification::Category;
 use crate::domain::overview::TermOutcome;

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::extract::ApiQuery;
 use super::pagination::{self, Page, PageQuery};
-use crate::app::AppState;
+use super::state::AppState;
 use crate::auth::Principal;
 use crate::domain::roles::Role;
 use crate::error::ApiError;

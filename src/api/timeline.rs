@@ -7,10 +7,10 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::complaints::{StaffRef, readable};
-use super::docs::NotFound;
 use super::extract::ApiQuery;
+use super::openapi::NotFound;
 use super::pagination::{self, Page, PageQuery};
-use crate::app::AppState;
+use super::state::AppState;
 use crate::auth::Principal;
 use crate::domain::events::EventType;
 use crate::error::ApiError;

@@ -9,16 +9,15 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::complaints::StaffRef;
-use super::docs::{Forbidden, NotFound, PreconditionFailed, Unprocessable};
 use super::extract::{ApiJson, ApiQuery, IdempotencyKey, IfMatch};
 use super::idempotency::{Answer, answer_once, fingerprint};
+use super::openapi::{Forbidden, NotFound, PreconditionFailed, Unprocessable};
 use super::pagination::{self, Page, PageQuery};
+use super::state::AppState;
 use super::versioned;
-use crate::app::AppState;
 use crate::auth::Principal;
 use crate::db::AnyConnection;
 use crate::domain::events::EventType;
-use crate::domain::roles::Role;
 use crate::domain::validation::FieldError;
 use crate::domain::webhooks::{EventTypes, check_secret, check_url};
 use crate::error::ApiError;
@@ -185,7 +184,7 @@ pub async fn create(
     key: IdempotencyKey,
     body: ApiJson<CreateWebhook>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Role::Klachtencoordinator)?;
+    crate::domain::access::require_coordinator(principal.roles)?;
     let now = state.clock.now();
     let body = body.0;
     let terms = checked(&body.url, &body.event_types, &body.secret, body.active.unwrap_or(true))?;
@@ -227,7 +226,7 @@ pub async fn list(
     principal: Principal,
     query: ApiQuery<PageQuery>,
 ) -> Result<web::Json<Page<WebhookView>>, ApiError> {
-    principal.require(Role::Klachtencoordinator)?;
+    crate::domain::access::require_coordinator(principal.roles)?;
     let (limit, after) = query.0.checked()?;
     let page = state
         .db
@@ -260,7 +259,7 @@ pub async fn read(
     principal: Principal,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Role::Klachtencoordinator)?;
+    crate::domain::access::require_coordinator(principal.roles)?;
     let id = id.into_inner();
     let view = state
         .db
@@ -302,7 +301,7 @@ pub async fn edit(
     if_match: IfMatch,
     body: ApiJson<WebhookPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Role::Klachtencoordinator)?;
+    crate::domain::access::require_coordinator(principal.roles)?;
     let id = id.into_inner();
     let now = state.clock.now();
     let patch = body.0;
@@ -360,7 +359,7 @@ pub async fn remove(
     id: web::Path<i64>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Role::Klachtencoordinator)?;
+    crate::domain::access::require_coordinator(principal.roles)?;
     let id = id.into_inner();
     let now = state.clock.now();
     state
@@ -438,7 +437,7 @@ pub async fn delivery_log(
     id: web::Path<i64>,
     query: ApiQuery<PageQuery>,
 ) -> Result<web::Json<Page<DeliveryView>>, ApiError> {
-    principal.require(Role::Klachtencoordinator)?;
+    crate::domain::access::require_coordinator(principal.roles)?;
     let id = id.into_inner();
     let (limit, before) = query.0.checked()?;
     let page = state

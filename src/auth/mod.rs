@@ -1,11 +1,10 @@
 //! Authentication: bearer JWTs checked against a shared secret or an identity provider's
-//! JWKS, with only the configured algorithms accepted. The [`Principal`] extractor turns a
-//! request's token into the caller; nothing else in the API knows about tokens.
+//! JWKS, with only the configured algorithms accepted, and the [`Principal`] a token names
+//! (`api::authentication` extracts it from a request; nothing else knows about tokens).
 
 pub mod dev;
 mod jwks;
 mod principal;
-mod write_limit;
 
 use std::collections::HashSet;
 
@@ -13,7 +12,6 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use serde_json::Value;
 
 pub use principal::{Principal, Sightings};
-pub use write_limit::WriteLimit;
 
 use crate::config::{ClaimNames, IdentityConfig, KeySource};
 use crate::domain::roles::Roles;
@@ -211,6 +209,6 @@ mod tests {
                 .unwrap();
         assert!(read.roles.dienstverlener);
         let missing = read_claims(&json!({"sub": "u"}), &names).unwrap_err();
-        assert_eq!(missing.code(), "invalid_token");
+        assert_eq!(missing.code(), crate::domain::codes::ProblemCode::InvalidToken);
     }
 }

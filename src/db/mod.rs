@@ -197,10 +197,6 @@ impl Db {
         &self.target
     }
 
-    pub fn pool_size(&self) -> u32 {
-        self.pool.max_size()
-    }
-
     /// A connection for synchronous code (the command line, start-up, tests).
     pub fn connection(&self) -> Result<PooledConnection, DbError> {
         Self::checkout(&self.pool, &self.outage, self.acquire_timeout)

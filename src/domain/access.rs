@@ -4,7 +4,8 @@
 //! complaint the caller has no part in is invisible (404, so that existence does not leak);
 //! a visible complaint the caller may not act on in this way is a 403 naming the rule.
 
-use super::roles::{Actor, Role};
+use super::codes::ProblemCode;
+use super::roles::{Actor, Role, Roles};
 use super::validation::FieldError;
 
 /// The people a complaint is about and with.
@@ -75,28 +76,55 @@ pub enum Denied {
     /// The caller may not know the complaint exists.
     NotVisible,
     /// The caller sees the complaint but may not do this; `code` names the rule.
-    Forbidden { code: &'static str, message: &'static str },
+    Forbidden { code: ProblemCode, message: &'static str },
 }
 
 const HANDLER_OR_COORDINATOR: Denied = Denied::Forbidden {
-    code: "handler_or_coordinator_required",
+    code: ProblemCode::HandlerOrCoordinatorRequired,
     message: "only the complaint's handler or a klachtencoördinator may do this",
 };
 const COORDINATOR_IS_SUBJECT: Denied = Denied::Forbidden {
-    code: "coordinator_is_subject",
+    code: ProblemCode::CoordinatorIsSubject,
     message: "this complaint is about you: the deputy coordinator handles it",
 };
 const HANDLER_REQUIRED: Denied = Denied::Forbidden {
-    code: "handler_required",
+    code: ProblemCode::HandlerRequired,
     message: "only the complaint's handler signs as its dienstverlener",
 };
 const COORDINATOR_REQUIRED: Denied = Denied::Forbidden {
-    code: "coordinator_role_required",
+    code: ProblemCode::CoordinatorRoleRequired,
     message: "only a klachtencoördinator may do this",
 };
 
+/// Wrong role (DESIGN.md §3): what only a klachtencoördinator may do, whatever the complaint.
+pub fn require_coordinator(roles: Roles) -> Result<(), Denied> {
+    if roles.has(Role::Klachtencoordinator) {
+        Ok(())
+    } else {
+        Err(Denied::Forbidden {
+            code: ProblemCode::CoordinatorRoleRequired,
+            message: "this needs the klachtencoordinator role",
+        })
+    }
+}
+
 pub fn authorise(actor: &Actor, parties: &Parties, act: ComplaintAct) -> Result<Standing, Denied> {
-    let s = standing(actor, parties);
+    permit(standing(actor, parties), act)
+}
+
+/// The service itself — the deadline watcher, the command line, and what runs by itself
+/// later (the retention sweep, an import) — acts for the organisation: it sees every
+/// complaint and, being nobody's subject, may do what a coordinator does; it never handles or
+/// signs as a dienstverlener.
+pub const SERVICE: Standing = Standing {
+    may_read: true,
+    as_handler: false,
+    as_coordinator: true,
+    coordinator_is_subject: false,
+};
+
+/// Whether a standing allows the act: the rule behind [`authorise`].
+pub fn permit(s: Standing, act: ComplaintAct) -> Result<Standing, Denied> {
     if !s.may_read {
         return Err(Denied::NotVisible);
     }
@@ -143,7 +171,6 @@ fn coordinator_only(s: &Standing) -> Result<(), Denied> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::roles::Roles;
     use super::*;
 
     const HANDLER: i64 = 1;
@@ -244,6 +271,27 @@ mod tests {
             signing_capacity(&standing(&dienstverlener(HANDLER), &p), None),
             Ok(Role::Dienstverlener)
         );
+    }
+
+    #[test]
+    fn the_service_coordinates_but_never_handles() {
+        for act in [ComplaintAct::Read, ComplaintAct::Handle, ComplaintAct::Close] {
+            assert_eq!(permit(SERVICE, act), Ok(SERVICE));
+        }
+        assert_eq!(
+            permit(SERVICE, ComplaintAct::Sign(Role::Dienstverlener)),
+            Err(HANDLER_REQUIRED)
+        );
+    }
+
+    #[test]
+    fn only_coordinators_pass_a_role_check() {
+        assert!(require_coordinator(Roles::default().with(Role::Klachtencoordinator)).is_ok());
+        let refused = require_coordinator(Roles::default().with(Role::Dienstverlener));
+        assert!(matches!(
+            refused,
+            Err(Denied::Forbidden { code: ProblemCode::CoordinatorRoleRequired, .. })
+        ));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 
 use super::access::{Denied, Parties};
+use super::codes::ProblemCode;
 use super::lifecycle::Refused;
 use super::roles::Actor;
 use super::validation::FieldError;
@@ -77,7 +78,7 @@ pub fn check_links(kind: ActionKind, complaints: usize) -> Result<(), FieldError
 pub fn may_create(actor: &Actor, kind: ActionKind) -> Result<(), Denied> {
     match kind {
         ActionKind::Improvement if !actor.is_coordinator() => Err(Denied::Forbidden {
-            code: "coordinator_role_required",
+            code: ProblemCode::CoordinatorRoleRequired,
             message: "improvement actions are the klachtencoördinator's to create",
         }),
         _ => Ok(()),
@@ -116,15 +117,15 @@ pub enum ActionAct {
 }
 
 const COORDINATOR_REQUIRED: Denied = Denied::Forbidden {
-    code: "coordinator_role_required",
+    code: ProblemCode::CoordinatorRoleRequired,
     message: "only a klachtencoördinator may do this",
 };
 const OWNER_OR_COORDINATOR: Denied = Denied::Forbidden {
-    code: "owner_or_coordinator_required",
+    code: ProblemCode::OwnerOrCoordinatorRequired,
     message: "only the action's owner or a klachtencoördinator may do this",
 };
 const COORDINATOR_IS_SUBJECT: Denied = Denied::Forbidden {
-    code: "coordinator_is_subject",
+    code: ProblemCode::CoordinatorIsSubject,
     message: "this action concerns a complaint about you: the deputy coordinator approves it",
 };
 
@@ -182,20 +183,23 @@ impl Transition {
 pub fn transition(current: ActionStatus, step: Transition) -> Result<ActionStatus, Refused> {
     use ActionStatus::*;
     if !current.is_open() {
-        return Err(Refused::new("action_not_open", format!("the action is {}", current.as_str())));
+        return Err(Refused::new(
+            ProblemCode::ActionNotOpen,
+            format!("the action is {}", current.as_str()),
+        ));
     }
     match (step, current) {
         (Transition::Approve, Proposed) => Ok(Approved),
         (Transition::Approve, _) => {
-            Err(Refused::new("already_approved", "the action was approved already"))
+            Err(Refused::new(ProblemCode::AlreadyApproved, "the action was approved already"))
         }
         (Transition::Start | Transition::Complete, Proposed) => Err(Refused::new(
-            "approval_required",
+            ProblemCode::ApprovalRequired,
             "work starts with the klachtencoördinator's consent: approve the proposal first",
         )),
         (Transition::Start, Approved) => Ok(InProgress),
         (Transition::Start, _) => {
-            Err(Refused::new("already_started", "the work has started already"))
+            Err(Refused::new(ProblemCode::AlreadyStarted, "the work has started already"))
         }
         (Transition::Complete, _) => Ok(Done),
         (Transition::Cancel, _) => Ok(Cancelled),
@@ -207,11 +211,11 @@ pub fn transition(current: ActionStatus, step: Transition) -> Result<ActionStatu
 pub fn may_note(kind: NoteKind, status: ActionStatus) -> Result<(), Refused> {
     match kind {
         NoteKind::Progress if status == ActionStatus::Proposed => Err(Refused::new(
-            "approval_required",
+            ProblemCode::ApprovalRequired,
             "work, and so its progress, starts with the klachtencoördinator's consent",
         )),
         NoteKind::Progress if !status.is_open() => Err(Refused::new(
-            "action_not_open",
+            ProblemCode::ActionNotOpen,
             format!("the action is {}: progress is reported on open actions", status.as_str()),
         )),
         _ => Ok(()),
@@ -243,21 +247,30 @@ mod tests {
     fn the_lifecycle_needs_consent_before_work() {
         use ActionStatus::*;
         assert_eq!(transition(Proposed, Transition::Approve), Ok(Approved));
-        assert_eq!(transition(Proposed, Transition::Start).unwrap_err().code, "approval_required");
+        assert_eq!(
+            transition(Proposed, Transition::Start).unwrap_err().code,
+            ProblemCode::ApprovalRequired
+        );
         assert_eq!(
             transition(Proposed, Transition::Complete).unwrap_err().code,
-            "approval_required"
+            ProblemCode::ApprovalRequired
         );
         assert_eq!(transition(Approved, Transition::Start), Ok(InProgress));
         assert_eq!(transition(Approved, Transition::Complete), Ok(Done));
         assert_eq!(transition(InProgress, Transition::Complete), Ok(Done));
         assert_eq!(
             transition(InProgress, Transition::Approve).unwrap_err().code,
-            "already_approved"
+            ProblemCode::AlreadyApproved
         );
         assert_eq!(transition(Proposed, Transition::Cancel), Ok(Cancelled));
-        assert_eq!(transition(Done, Transition::Cancel).unwrap_err().code, "action_not_open");
-        assert_eq!(transition(Cancelled, Transition::Start).unwrap_err().code, "action_not_open");
+        assert_eq!(
+            transition(Done, Transition::Cancel).unwrap_err().code,
+            ProblemCode::ActionNotOpen
+        );
+        assert_eq!(
+            transition(Cancelled, Transition::Start).unwrap_err().code,
+            ProblemCode::ActionNotOpen
+        );
     }
 
     #[test]
@@ -265,11 +278,11 @@ mod tests {
         assert!(may_note(NoteKind::Progress, ActionStatus::InProgress).is_ok());
         assert_eq!(
             may_note(NoteKind::Progress, ActionStatus::Proposed).unwrap_err().code,
-            "approval_required"
+            ProblemCode::ApprovalRequired
         );
         assert_eq!(
             may_note(NoteKind::Progress, ActionStatus::Done).unwrap_err().code,
-            "action_not_open"
+            ProblemCode::ActionNotOpen
         );
         assert!(may_note(NoteKind::SideEffect, ActionStatus::Done).is_ok());
     }

@@ -7,6 +7,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::codes::ProblemCode;
 use super::complaint::ComplaintStatus;
 use super::roles::Role;
 use super::validation::{FieldError, Text, ValidationErrors};
@@ -42,13 +43,13 @@ vocabulary! {
 /// A step the procedure does not allow now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refused {
-    /// Stable, snake_case: what an integrator switches on.
-    pub code: &'static str,
+    /// What an integrator switches on.
+    pub code: ProblemCode,
     pub message: String,
 }
 
 impl Refused {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: ProblemCode, message: impl Into<String>) -> Self {
         Refused { code, message: message.into() }
     }
 }
@@ -119,7 +120,7 @@ pub enum Step {
 
 fn not_open(status: ComplaintStatus) -> Refused {
     Refused::new(
-        "complaint_not_open",
+        ProblemCode::ComplaintNotOpen,
         format!("the complaint is {}; reopen it first if it must change", status.as_str()),
     )
 }
@@ -137,7 +138,7 @@ impl Procedure {
     pub fn ensure_reassignable(&self) -> Result<(), Refused> {
         if self.dienstverlener_signature.is_some() || self.coordinator_signature.is_some() {
             return Err(Refused::new(
-                "complaint_signed",
+                ProblemCode::ComplaintSigned,
                 "the registration form is signed for the people it names; revise the \
                  decision (which clears the signatures) before reassigning",
             ));
@@ -171,20 +172,20 @@ impl Procedure {
                     Registered | InProgress => {}
                     Escalated => {
                         return Err(Refused::new(
-                            "already_escalated",
+                            ProblemCode::AlreadyEscalated,
                             "the complaint is with the coordinator already",
                         ));
                     }
                     _ => {
                         return Err(Refused::new(
-                            "already_decided",
+                            ProblemCode::AlreadyDecided,
                             "a decided complaint is not escalated; reopen or revise the decision",
                         ));
                     }
                 }
                 if !self.has_coordinator {
                     return Err(Refused::new(
-                        "no_coordinator",
+                        ProblemCode::NoCoordinator,
                         "no klachtencoördinator (or deputy, when the complaint concerns the \
                          coordinator) is appointed to escalate to; set one in the organisation",
                     ));
@@ -207,7 +208,7 @@ impl Procedure {
                 let decision = self.decided()?;
                 if confirmation.sent_at < decision.decided_at {
                     return Err(Refused::new(
-                        "confirmation_before_decision",
+                        ProblemCode::ConfirmationBeforeDecision,
                         "the written confirmation cannot precede the decision it confirms",
                     ));
                 }
@@ -217,7 +218,7 @@ impl Procedure {
                 let decision = self.decided()?;
                 if decision.resolution != Resolution::Resolved {
                     return Err(Refused::new(
-                        "not_resolved",
+                        ProblemCode::NotResolved,
                         "the form is signed when the complaint is settled to the client's \
                          satisfaction; this decision leaves it unresolved",
                     ));
@@ -232,13 +233,13 @@ impl Procedure {
                 };
                 if mine.is_some() {
                     return Err(Refused::new(
-                        "already_signed",
+                        ProblemCode::AlreadySigned,
                         format!("the {} has signed already", capacity.as_str()),
                     ));
                 }
                 if other.is_some_and(|o| o.signed_by == signature.signed_by) {
                     return Err(Refused::new(
-                        "same_person_signatures",
+                        ProblemCode::SamePersonSignatures,
                         "the dienstverlener and the klachtencoördinator are two different people: \
                          you signed the other capacity already",
                     ));
@@ -250,7 +251,7 @@ impl Procedure {
                 if let Some((code, _)) = unmet.first() {
                     let all: Vec<&str> = unmet.iter().map(|(_, m)| *m).collect();
                     return Err(Refused::new(
-                        code,
+                        *code,
                         format!("cannot close yet: {}", all.join("; ")),
                     ));
                 }
@@ -259,7 +260,10 @@ impl Procedure {
             }
             Step::Reopen => {
                 if status != Closed {
-                    return Err(Refused::new("not_closed", "only a closed complaint is reopened"));
+                    return Err(Refused::new(
+                        ProblemCode::NotClosed,
+                        "only a closed complaint is reopened",
+                    ));
                 }
                 next.status = InProgress;
                 next.closed_at = None;
@@ -276,25 +280,28 @@ impl Procedure {
     fn decided(&self) -> Result<&Decision, Refused> {
         match (&self.decision, self.status) {
             (Some(decision), ComplaintStatus::Decided) => Ok(decision),
-            _ => Err(Refused::new("decision_required", "record the decision first")),
+            _ => Err(Refused::new(ProblemCode::DecisionRequired, "record the decision first")),
         }
     }
 
     /// What closure still needs (§4), each as its rule's code and a sentence.
-    pub fn closure_unmet(&self) -> Vec<(&'static str, &'static str)> {
+    pub fn closure_unmet(&self) -> Vec<(ProblemCode, &'static str)> {
         let mut unmet = Vec::new();
         if !self.classified {
-            unmet.push(("classification_required", "the coordinator classifies the complaint"));
+            unmet.push((
+                ProblemCode::ClassificationRequired,
+                "the coordinator classifies the complaint",
+            ));
         }
         let Some(decision) =
             self.decision.as_ref().filter(|_| self.status == ComplaintStatus::Decided)
         else {
-            unmet.push(("decision_required", "the decision is recorded"));
+            unmet.push((ProblemCode::DecisionRequired, "the decision is recorded"));
             return unmet;
         };
         if self.external && self.confirmation.is_none() {
             unmet.push((
-                "written_confirmation_required",
+                ProblemCode::WrittenConfirmationRequired,
                 "the solution is confirmed to the client in writing",
             ));
         }
@@ -302,7 +309,7 @@ impl Procedure {
             && (self.dienstverlener_signature.is_none() || self.coordinator_signature.is_none())
         {
             unmet.push((
-                "signatures_required",
+                ProblemCode::SignaturesRequired,
                 "the dienstverlener and the coordinator sign the form",
             ));
         }
@@ -417,7 +424,7 @@ mod tests {
     }
 
     fn refused(steps: Vec<Step>) -> &'static str {
-        run(steps).unwrap_err().code
+        run(steps).unwrap_err().code.as_str()
     }
 
     #[test]
@@ -460,7 +467,7 @@ mod tests {
         let decided = run(vec![decide(Resolution::Resolved)]).unwrap();
         assert_eq!(decided.ensure_reassignable(), Ok(()));
         let signed = decided.apply(sign(Role::Klachtencoordinator, 2)).unwrap();
-        assert_eq!(signed.ensure_reassignable().unwrap_err().code, "complaint_signed");
+        assert_eq!(signed.ensure_reassignable().unwrap_err().code, ProblemCode::ComplaintSigned);
         let revised = signed.apply(decide(Resolution::Resolved)).unwrap();
         assert_eq!(revised.ensure_reassignable(), Ok(()));
     }
@@ -536,7 +543,10 @@ mod tests {
             "already_decided"
         );
         let alone = Procedure { has_coordinator: false, ..registered() };
-        assert_eq!(alone.apply(Step::Escalate { at: t(1) }).unwrap_err().code, "no_coordinator");
+        assert_eq!(
+            alone.apply(Step::Escalate { at: t(1) }).unwrap_err().code,
+            ProblemCode::NoCoordinator
+        );
     }
 
     #[test]

@@ -37,6 +37,7 @@ pub mod access;
 pub mod actions;
 pub mod chain;
 pub mod classification;
+pub mod codes;
 pub mod complaint;
 pub mod deadlines;
 pub mod documents;

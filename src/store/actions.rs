@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use super::{from_db, to_db};
+use super::{Lock, first_row, from_db, to_db};
 use crate::db::AnyConnection;
 use crate::db::schema::{action_complaints, action_notes, actions, complaints};
 use crate::domain::access::{Parties, Scope};
@@ -131,34 +131,18 @@ pub fn link(conn: &mut AnyConnection, action_id: i64, complaint_ids: &[i64]) -> 
     Ok(())
 }
 
+/// One of the organisation's actions.
 pub fn find(
     conn: &mut AnyConnection,
     organisation_id: i64,
     id: i64,
-) -> QueryResult<Option<ActionRow>> {
-    actions::table
-        .filter(actions::organisation_id.eq(organisation_id))
-        .filter(actions::id.eq(id))
-        .select(actions::all_columns)
-        .first(conn)
-        .optional()
-}
-
-/// Like [`find`], locking the row on PostgreSQL for the change about to be made (SQLite's
-/// write transactions are serial already).
-pub fn find_for_update(
-    conn: &mut AnyConnection,
-    organisation_id: i64,
-    id: i64,
+    lock: Lock,
 ) -> QueryResult<Option<ActionRow>> {
     let query = actions::table
         .filter(actions::organisation_id.eq(organisation_id))
         .filter(actions::id.eq(id))
         .select(actions::all_columns);
-    match conn {
-        AnyConnection::Postgresql(c) => query.for_update().first(c).optional(),
-        AnyConnection::Sqlite(c) => query.first(c).optional(),
-    }
+    first_row!(conn, query, lock)
 }
 
 /// Writes changes if the row still has the version they were based on; `None` if not.

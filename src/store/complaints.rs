@@ -6,7 +6,7 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Text};
 
-use super::{from_db, to_db};
+use super::{Lock, first_row, from_db, to_db};
 use crate::db::AnyConnection;
 use std::collections::BTreeSet;
 
@@ -420,17 +420,18 @@ pub fn insert(conn: &mut AnyConnection, new: NewComplaint<'_>) -> QueryResult<Co
         .get_result(conn)
 }
 
+/// One of the organisation's complaints.
 pub fn find(
     conn: &mut AnyConnection,
     organisation_id: i64,
     id: i64,
+    lock: Lock,
 ) -> QueryResult<Option<ComplaintRow>> {
-    complaints::table
+    let query = complaints::table
         .filter(complaints::organisation_id.eq(organisation_id))
         .filter(complaints::id.eq(id))
-        .select(complaints::all_columns)
-        .first(conn)
-        .optional()
+        .select(complaints::all_columns);
+    first_row!(conn, query, lock)
 }
 
 /// The references of these complaints, by id.
@@ -443,25 +444,6 @@ pub fn references(
         .select((complaints::id, complaints::reference))
         .load(conn)?;
     Ok(rows.into_iter().collect())
-}
-
-/// Like [`find`], for a command about to change the complaint: on PostgreSQL the row stays
-/// locked until the transaction ends, so that concurrent commands on one complaint take
-/// turns and each sees the state the one before it left. (SQLite's write transactions are
-/// already serial.)
-pub fn find_for_update(
-    conn: &mut AnyConnection,
-    organisation_id: i64,
-    id: i64,
-) -> QueryResult<Option<ComplaintRow>> {
-    let query = complaints::table
-        .filter(complaints::organisation_id.eq(organisation_id))
-        .filter(complaints::id.eq(id))
-        .select(complaints::all_columns);
-    match conn {
-        AnyConnection::Postgresql(c) => query.for_update().first(c).optional(),
-        AnyConnection::Sqlite(c) => query.first(c).optional(),
-    }
 }
 
 /// Writes edited details (and the assignment they imply) if the row still has the version

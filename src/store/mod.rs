@@ -14,7 +14,7 @@ pub mod idempotency;
 pub mod organisations;
 pub mod outbox;
 pub mod overview;
-pub mod reads;
+pub mod read_log;
 pub mod staff;
 pub mod webhooks;
 
@@ -30,6 +30,29 @@ pub(crate) fn to_db(t: DateTime<Utc>) -> NaiveDateTime {
 pub(crate) fn from_db(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
 }
+
+/// How a row is read: plainly, or to change it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lock {
+    None,
+    /// For a change about to be made: on PostgreSQL the row stays locked until the
+    /// transaction ends, so that concurrent commands on one row take turns and each sees the
+    /// state the one before it left. (SQLite's write transactions are serial already.)
+    ForUpdate,
+}
+
+/// The first row of `$query`, if any, read as `$lock` says.
+macro_rules! first_row {
+    ($conn:expr, $query:expr, $lock:expr) => {
+        match ($conn, $lock) {
+            ($crate::db::AnyConnection::Postgresql(c), $crate::store::Lock::ForUpdate) => {
+                $query.for_update().first(c).optional()
+            }
+            (c, _) => $query.first(c).optional(),
+        }
+    };
+}
+use first_row;
 
 /// The SQL that differs between the two databases.
 pub(crate) enum Dialect {

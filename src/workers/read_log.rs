@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::db::{Db, DbError, write_transaction};
-use crate::store::reads::{self, Read};
+use crate::store::read_log::{self, Read};
 
 const QUEUE: usize = 10_000;
 const BATCH: usize = 500;
@@ -58,7 +58,7 @@ async fn write(db: Db, mut receiver: mpsc::Receiver<Read>, flush_every: Duration
             let written = db
                 .read(move |conn| {
                     write_transaction(conn, |conn| {
-                        Ok::<_, DbError>(reads::insert_all(conn, &rows)?)
+                        Ok::<_, DbError>(read_log::insert_all(conn, &rows)?)
                     })
                 })
                 .await;

@@ -1,16 +1,64 @@
-//! The OpenAPI document's shared parts: the bearer scheme, the problem responses every
-//! operation points to, and the finishing touches derived from each operation's own
-//! attributes (its roles; the errors every request can meet).
+//! The OpenAPI document: its head, the shared parts (the bearer scheme, the problem
+//! responses every operation points to), and the finishing touches derived from each
+//! operation's own attributes (its roles; the errors every request can meet).
 
 use std::collections::BTreeMap;
 
+use actix_web::App;
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, HeaderBuilder, OpenApi, Ref, RefOr, Required};
-use utoipa::{IntoParams, IntoResponses, Modify, PartialSchema, ToResponse};
+use utoipa::{IntoParams, IntoResponses, Modify, OpenApi as _, PartialSchema, ToResponse};
+use utoipa_actix_web::AppExt;
 
+use super::configure;
 use crate::error::{PROBLEM_CONTENT_TYPE, Problem};
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "klachtenregister",
+        description = "Runs a firm's complaint procedure (klachtenregeling): registration and \
+            classification of complaints (klachten), errors (fouten) and improvement \
+            opportunities (verbetermogelijkheden), handling within the response term, written \
+            confirmation, the two signatures on the registration form, improvement actions and \
+            the periodic evaluation in the office meeting.\n\nErrors are RFC 9457 problem \
+            documents with a stable `code`. Writes honour `If-Match`; creating requests honour \
+            `Idempotency-Key`.",
+        license(name = "MIT"),
+    ),
+    security(("bearer" = [])),
+    components(schemas(crate::workers::webhooks::WebhookEvent)),
+    tags(
+        (name = "me", description = "The caller"),
+        (name = "complaints", description = "The complaint registration form (klachtenregistratieformulier)"),
+        (name = "classification", description = "Channel A/B and categories I–IV"),
+        (name = "contacts", description = "Contact moments with the client and the response term"),
+        (name = "procedure", description = "Escalation, decision, written confirmation, signatures, closure"),
+        (name = "actions", description = "Corrective and improvement actions: approval, progress, side effects, follow-up measures"),
+        (name = "overview", description = "The overview and printable report for the office meeting"),
+        (name = "evaluations", description = "The periodic evaluation of the office meeting"),
+        (name = "documents", description = "The klachtendossier's documents and its read log"),
+        (name = "events", description = "The tamper-evident timeline"),
+        (name = "webhooks", description = "Subscriptions of practice-management software to the register's events, and their delivery logs"),
+        (name = "organisation", description = "The organisation, its procedure settings and its staff"),
+        (name = "health", description = "Liveness and readiness for orchestrators"),
+    ),
+)]
+struct ApiDoc;
+
+/// The OpenAPI document, as committed at `openapi/openapi.json`.
+pub fn openapi() -> OpenApi {
+    let (_, mut document) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(configure)
+        .split_for_parts();
+    Components.modify(&mut document);
+    OperationDefaults.modify(&mut document);
+    document
+}
 
 /// Declares a reusable problem response: `(status = 404, response = NotFound)`.
 macro_rules! problem_responses {
@@ -278,4 +326,79 @@ fn complete_operation(operation: &mut Operation, writes: bool) {
 
 fn is_empty_requirement(requirement: &utoipa::openapi::security::SecurityRequirement) -> bool {
     requirement == &utoipa::openapi::security::SecurityRequirement::default()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use serde_json::Value;
+    use strum::VariantArray;
+
+    use crate::domain::codes::ProblemCode;
+
+    /// Every name the document defines: schema properties, enum values, parameters, headers.
+    fn defined_names(value: &Value, names: &mut BTreeSet<String>) {
+        match value {
+            Value::Object(map) => {
+                for key in ["properties", "headers"] {
+                    if let Some(Value::Object(defined)) = map.get(key) {
+                        names.extend(defined.keys().cloned());
+                    }
+                }
+                if let Some(Value::Array(values)) = map.get("enum") {
+                    names.extend(values.iter().filter_map(Value::as_str).map(str::to_owned));
+                }
+                if let (Some(Value::String(name)), Some(_)) = (map.get("name"), map.get("in")) {
+                    names.insert(name.clone());
+                }
+                map.values().for_each(|v| defined_names(v, names));
+            }
+            Value::Array(items) => items.iter().for_each(|v| defined_names(v, names)),
+            _ => {}
+        }
+    }
+
+    /// A description names problem codes in backticks (`already_escalated`): each must be a
+    /// code the service has, not a rule renamed or a typo. A backticked name that is not a
+    /// code must be one the document defines (a field, a parameter, an enum value).
+    #[test]
+    fn every_code_an_operation_names_exists() {
+        let document = serde_json::to_value(super::openapi()).unwrap();
+        let codes: BTreeSet<&str> = ProblemCode::VARIANTS.iter().map(|c| c.as_str()).collect();
+        let mut defined = BTreeSet::new();
+        defined_names(&document["components"], &mut defined);
+        defined_names(&document["paths"], &mut defined);
+        let snake_case = |word: &str| word.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+        let mut named_codes = BTreeSet::new();
+        for (path, item) in document["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let description = operation["description"].as_str().unwrap_or("");
+                for word in description.split('`').skip(1).step_by(2).filter(|w| snake_case(w)) {
+                    if codes.contains(word) {
+                        named_codes.insert(word);
+                    } else {
+                        assert!(
+                            defined.contains(word),
+                            "{method} {path} names `{word}`: neither a problem code nor a name \
+                             the document defines"
+                        );
+                    }
+                }
+            }
+        }
+        // The procedure's descriptions name their refusals; the check has something to check.
+        assert!(named_codes.len() >= 12, "only {named_codes:?}");
+    }
+
+    /// The contract lists every code, so that an integrator knows all it can switch on.
+    #[test]
+    fn the_problem_schema_publishes_every_code() {
+        let document = serde_json::to_value(super::openapi()).unwrap();
+        let published = &document["components"]["schemas"]["Problem"]["properties"]["code"]["enum"];
+        let published: Vec<&str> =
+            published.as_array().unwrap().iter().flat_map(Value::as_str).collect();
+        let all: Vec<&str> = ProblemCode::VARIANTS.iter().map(|c| c.as_str()).collect();
+        assert_eq!(published, all);
+    }
 }

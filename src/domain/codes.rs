@@ -1,0 +1,83 @@
+//! Every problem `code` the service answers with, listed once. An integrator switches on
+//! these (DESIGN.md §5, §8): the contract publishes them as the `Problem` schema's `code`
+//! enum, the domain's refusals name their rule with one, and `ApiError` renders them.
+
+vocabulary! {
+    /// The stable, snake_case name of a problem.
+    pub enum ProblemCode {
+        // The request itself.
+        /// Malformed in a way no more specific code names.
+        BadRequest,
+        MalformedJson,
+        UnreadableBody,
+        BodyRequired,
+        MalformedMultipart,
+        /// A bad path, query or header value; `errors` names it.
+        InvalidParameter,
+        /// Invalid field values; `errors` lists each.
+        ValidationFailed,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        HeadersTooLarge,
+        IdempotencyKeyReused,
+        NoSuchRoute,
+        MethodNotAllowed,
+        NotFound,
+        PreconditionFailed,
+        RateLimited,
+
+        // Who calls.
+        Unauthorized,
+        InvalidToken,
+        NoRole,
+        UnknownOrganisation,
+
+        // Who may do what (DESIGN.md §3).
+        CoordinatorRoleRequired,
+        HandlerOrCoordinatorRequired,
+        HandlerRequired,
+        CoordinatorIsSubject,
+        OwnerOrCoordinatorRequired,
+
+        // The complaint procedure (DESIGN.md §4).
+        ComplaintNotOpen,
+        ComplaintSigned,
+        AlreadyEscalated,
+        AlreadyDecided,
+        NoCoordinator,
+        ConfirmationBeforeDecision,
+        DecisionRequired,
+        NotResolved,
+        AlreadySigned,
+        SamePersonSignatures,
+        ClassificationRequired,
+        WrittenConfirmationRequired,
+        SignaturesRequired,
+        NotClosed,
+
+        // Actions.
+        ActionNotOpen,
+        AlreadyApproved,
+        ApprovalRequired,
+        AlreadyStarted,
+
+        // The service.
+        ServiceUnavailable,
+        InternalError,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::VariantArray;
+
+    #[test]
+    fn codes_are_snake_case_and_parse_back() {
+        assert_eq!(ProblemCode::SamePersonSignatures.as_str(), "same_person_signatures");
+        for code in ProblemCode::VARIANTS {
+            assert_eq!(ProblemCode::parse(code.as_str()), Ok(*code));
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+        }
+    }
+}
