@@ -21,12 +21,12 @@ use super::state::AppState;
 use super::{changes, versioned};
 use crate::auth::Principal;
 use crate::db::AnyConnection;
-use crate::domain::access::{self, ComplaintAct, Denied, Parties};
+use crate::domain::access::{self, Denied, Parties};
 use crate::domain::actions::{
     self, ActionAct, ActionKind, ActionParties, ActionStatus, NoteKind, Transition,
 };
 use crate::domain::events::EventType;
-use crate::domain::validation::{ExternalId, FieldError, Text, ValidationErrors};
+use crate::domain::validation::{ExternalId, FieldError, Text, ValidationErrors, check_day};
 use crate::error::ApiError;
 use crate::store::actions::{self as store, ActionFilter, ActionRow, NewAction};
 use crate::store::complaints as complaints_store;
@@ -204,12 +204,7 @@ fn readable_action(
 }
 
 fn check_due_on(due_on: Option<NaiveDate>) -> Result<Option<NaiveDate>, FieldError> {
-    match due_on {
-        Some(d) if !(1990..=9999).contains(&chrono::Datelike::year(&d)) => {
-            Err(FieldError::new("due_on", "must be a date between the years 1990 and 9999"))
-        }
-        other => Ok(other),
-    }
+    due_on.map(|d| check_day("due_on", d)).transpose()
 }
 
 fn record_event(
@@ -302,10 +297,7 @@ fn check_references(
     body: &CreateAction,
 ) -> Result<Vec<Parties>, ApiError> {
     let mut parties = Vec::with_capacity(body.complaint_ids.len());
-    let act = match body.kind {
-        ActionKind::Corrective => ComplaintAct::Handle,
-        ActionKind::Improvement => ComplaintAct::Read,
-    };
+    let act = actions::act_on_complaints(body.kind);
     for (i, id) in body.complaint_ids.iter().enumerate() {
         let field = format!("complaint_ids[{i}]");
         let row =
@@ -688,11 +680,9 @@ pub async fn edit(
             }
             if let Some(step) = transition {
                 authorise(step.act())?;
-                let status = actions::transition(row.status(), step)?;
-                next.status = status.as_str();
-                if status == ActionStatus::Done {
-                    next.completed_at = Some(to_db(now));
-                }
+                next.status = actions::transition(row.status(), step)?.as_str();
+                let before = row.completed_at.map(from_db);
+                next.completed_at = actions::completed_at(step, before, now).map(to_db);
             }
             if next == row.changes() {
                 return view_one(conn, &principal, row, now.date_naive());

@@ -27,7 +27,7 @@ use crate::domain::events::EventType;
 use crate::domain::lifecycle::{self, ConfirmationChannel, Resolution, Signature};
 use crate::domain::notifications;
 use crate::domain::reference;
-use crate::domain::validation::{ExternalId, FieldError, Text, ValidationErrors};
+use crate::domain::validation::{ExternalId, FieldError, Text, ValidationErrors, check_days};
 use crate::error::ApiError;
 use crate::store::complaints::{self as complaints_store, ComplaintRow, ListFilter, NewComplaint};
 use crate::store::events::{self, NewEvent};
@@ -314,21 +314,11 @@ impl RegisterComplaint {
 
     /// The handler and subject ids, with their defaults applied.
     fn people(&self, principal: &Principal) -> Result<(ExternalId, ExternalId), FieldError> {
-        let handler = match parse_staff_id("handler_id", self.handler_id.as_deref())? {
-            Some(handler) => handler,
-            None if principal.actor().is_dienstverlener() => {
-                ExternalId::parse("handler_id", &principal.subject)?
-            }
-            None => {
-                return Err(FieldError::new(
-                    "handler_id",
-                    "is required when the caller is not a dienstverlener",
-                ));
-            }
-        };
-        let subject = parse_staff_id("subject_id", self.subject_id.as_deref())?
-            .unwrap_or_else(|| handler.clone());
-        Ok((handler, subject))
+        let named = parse_staff_id("handler_id", self.handler_id.as_deref())?;
+        let me = ExternalId::parse("handler_id", &principal.subject)?;
+        let handler = complaint::handler(named, &principal.actor(), &me)?;
+        let subject = parse_staff_id("subject_id", self.subject_id.as_deref())?;
+        Ok((handler.clone(), complaint::subject(subject, &handler)))
     }
 }
 
@@ -537,21 +527,8 @@ pub async fn list(
     let now = state.clock.now();
     let limit = pagination::limit(query.limit)?;
     let before_id = pagination::parse_cursor(query.cursor.as_deref())?;
-    for (field, date) in
-        [("received_from", query.received_from), ("received_to", query.received_to)]
-    {
-        if date.is_some_and(|d| !(1900..=9999).contains(&chrono::Datelike::year(&d))) {
-            return Err(ApiError::invalid_parameter(
-                field,
-                "must be a date between the years 1900 and 9999",
-            ));
-        }
-    }
-    if let (Some(from), Some(to)) = (query.received_from, query.received_to)
-        && from > to
-    {
-        return Err(ApiError::invalid_parameter("received_to", "is before received_from"));
-    }
+    check_days(("received_from", query.received_from), ("received_to", query.received_to))
+        .map_err(|e| ApiError::invalid_parameter(&e.field, e.message))?;
     let handler = parse_staff_id("handler", query.handler.as_deref())
         .map_err(|e| ApiError::invalid_parameter("handler", e.message))?;
     // Checked as any text is: PostgreSQL refuses a NUL byte outright.

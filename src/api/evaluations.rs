@@ -24,7 +24,7 @@ use crate::db::AnyConnection;
 use crate::domain::evaluation::{self, Effect};
 use crate::domain::events::EventType;
 use crate::domain::overview::Period;
-use crate::domain::validation::{FieldError, Text, ValidationErrors};
+use crate::domain::validation::{FieldError, Text, ValidationErrors, check_day};
 use crate::error::ApiError;
 use crate::store::evaluations::{self as store, Assessment, EvaluationRow, NewEvaluation};
 use crate::store::events::{self, NewEvent};
@@ -160,11 +160,7 @@ struct CheckedEvaluation {
 }
 
 fn check_meeting_on(meeting_on: NaiveDate) -> Result<NaiveDate, FieldError> {
-    if (1990..=9999).contains(&chrono::Datelike::year(&meeting_on)) {
-        Ok(meeting_on)
-    } else {
-        Err(FieldError::new("meeting_on", "must be a date between the years 1990 and 9999"))
-    }
+    check_day("meeting_on", meeting_on)
 }
 
 fn check_texts(
@@ -182,9 +178,11 @@ impl CreateEvaluation {
     fn check(&self) -> Result<CheckedEvaluation, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let meeting_on = errors.check(check_meeting_on(self.meeting_on));
-        let period = errors.check(Period::check(self.period_from, self.period_to).map_err(|e| {
-            FieldError::new(if e.field == "from" { "period_from" } else { "period_to" }, e.message)
-        }));
+        let period = errors.check(Period::check(
+            ["period_from", "period_to"],
+            self.period_from,
+            self.period_to,
+        ));
         let (summary, decisions) = check_texts(&mut errors, &self.summary, &self.decisions);
         let mut seen = BTreeSet::new();
         for (i, a) in self.assessments.iter().enumerate() {

@@ -1,149 +1,28 @@
 //! `GET /overview`: the figures of a period for the office meeting — as JSON, as CSV, and
 //! anonymised for the meeting and for dienstverleners.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use strum::VariantArray;
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::extract::ApiQuery;
 use super::state::AppState;
 use crate::auth::Principal;
 use crate::db::AnyConnection;
 use crate::db::Db;
-use crate::domain::classification::{self, Category, Channel};
-use crate::domain::complaint::{ComplaintKind, ComplaintStatus, ReportedBy};
-use crate::domain::lifecycle::Resolution;
-use crate::domain::overview::{self, Period, TermOutcome};
+use crate::domain::overview::{
+    self, ActionCounts, Attribution, Counts, Form, Medians, MonthCount, Period, Profile,
+};
 use crate::domain::roles::Role;
 use crate::error::ApiError;
 use crate::store::overview as store;
 use crate::store::staff::{self, Person};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct PeriodView {
-    #[schema(example = "2026-07-01")]
-    pub from: NaiveDate,
-    #[schema(example = "2026-12-31")]
-    pub to: NaiveDate,
-}
-
-impl From<Period> for PeriodView {
-    fn from(p: Period) -> Self {
-        PeriodView { from: p.from, to: p.to }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct ActionFigures {
-    /// Open now.
-    pub open: i64,
-    /// Open now and past their due day.
-    pub overdue: i64,
-    /// Completed within the period.
-    pub done: i64,
-}
-
-/// A category's count in this period against the period of equal length before it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Recurrence {
-    pub category: Category,
-    pub current: i64,
-    pub previous: i64,
-    pub change: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct MonthFigures {
-    #[schema(example = "2026-11")]
-    pub month: String,
-    pub total: i64,
-    /// Per category, every category present.
-    pub by_category: BTreeMap<String, i64>,
-}
-
-/// A handler or client and their number of complaints. In the anonymised form `name` is a
-/// pseudonym, stable within one overview, and `id` is null.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Attributed {
-    #[schema(example = "Medewerker A")]
-    pub name: String,
-    pub id: Option<String>,
-    pub count: i64,
-}
-
-/// The overview of a period's complaints, errors and improvement opportunities, with the
-/// improvement actions, for the office meeting.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Overview {
-    /// Complaints received in this period (both days included) are counted.
-    pub period: PeriodView,
-    /// The period of equal length before it, for recurrence.
-    pub previous_period: PeriodView,
-    /// Names no client and no staff member.
-    pub anonymised: bool,
-    pub generated_at: DateTime<Utc>,
-    #[schema(example = 42)]
-    pub total: i64,
-    /// Keys: `complaint`, `error`, `improvement`.
-    pub by_kind: BTreeMap<String, i64>,
-    /// Keys: the complaint statuses.
-    pub by_status: BTreeMap<String, i64>,
-    /// Keys: `oral` (A), `written` (B), `unclassified`.
-    pub by_channel: BTreeMap<String, i64>,
-    /// Keys: `conduct` (I), `legal` (II), `financial` (III), `practice` (IV); a complaint
-    /// counts in each of its categories.
-    pub by_category: BTreeMap<String, i64>,
-    /// Keys: `client`, `representative`, `contact`, `employee`.
-    pub by_reporter: BTreeMap<String, i64>,
-    /// Response-term compliance. Keys: `answered_within_term`, `answered_late`,
-    /// `open_overdue`, `open_within_term`, `not_applicable`.
-    pub response_term: BTreeMap<String, i64>,
-    /// Keys: `resolved`, `unresolved`, `undecided`.
-    pub outcome: BTreeMap<String, i64>,
-    #[schema(example = 20.5)]
-    pub median_hours_to_first_response: Option<f64>,
-    #[schema(example = 9.5)]
-    pub median_days_to_closure: Option<f64>,
-    pub actions: ActionFigures,
-    pub recurrence: Vec<Recurrence>,
-    pub per_month: Vec<MonthFigures>,
-    /// Complaints per handler, most first; those to be discussed anonymously are left out.
-    pub by_handler: Vec<Attributed>,
-    /// The clients with the most complaints (at most 20); likewise.
-    pub by_client: Vec<Attributed>,
-    /// Complaints marked to be discussed anonymously (`anonymize_in_meeting`).
-    pub discussed_anonymously: i64,
-}
-
-/// A count per value of a vocabulary, every value present.
-fn zeros<'a>(keys: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, i64> {
-    keys.into_iter().map(|k| (k.to_owned(), 0)).collect()
-}
-
-fn vocabulary<T: VariantArray + Copy + Into<&'static str>>() -> BTreeMap<String, i64> {
-    zeros(T::VARIANTS.iter().map(|v| (*v).into()))
-}
-
-fn round(value: f64, decimals: i32) -> f64 {
-    let factor = 10f64.powi(decimals);
-    (value * factor).round() / factor
-}
-
-/// What the database counts for an overview; each part is one or two queries on one
-/// connection, so that the parts can run side by side.
-pub struct Parts {
-    profiles: Vec<store::Profile>,
-    people: HashMap<i64, Person>,
-    months: Vec<store::MonthCount>,
-    medians: store::Medians,
-    actions: store::ActionCounts,
-    clients: Vec<store::Attribution>,
-}
+pub use crate::domain::overview::{Attributed, Overview, PeriodView};
 
 /// The questions behind an overview.
 #[derive(Debug, Clone, Copy)]
@@ -154,29 +33,33 @@ pub struct Question {
     pub now: DateTime<Utc>,
 }
 
-type Counts = (Vec<store::Profile>, HashMap<i64, Person>);
+impl Question {
+    fn form(&self) -> Form {
+        Form { period: self.period, anonymised: self.anonymised, now: self.now }
+    }
+}
 
-fn counts(conn: &mut AnyConnection, q: Question) -> Result<Counts, ApiError> {
+fn counts(
+    conn: &mut AnyConnection,
+    q: Question,
+) -> Result<(Vec<Profile>, HashMap<i64, Person>), ApiError> {
     let profiles = store::profiles(conn, q.organisation_id, &q.period, q.now)?;
     let handlers: Vec<i64> = profiles.iter().map(|p| p.handler_id).collect();
     Ok((profiles, staff::people(conn, &handlers)?))
 }
 
-fn months(conn: &mut AnyConnection, q: Question) -> Result<Vec<store::MonthCount>, ApiError> {
+fn months(conn: &mut AnyConnection, q: Question) -> Result<Vec<MonthCount>, ApiError> {
     Ok(store::months(conn, q.organisation_id, &q.period)?)
 }
 
-fn timing(
-    conn: &mut AnyConnection,
-    q: Question,
-) -> Result<(store::Medians, store::ActionCounts), ApiError> {
+fn timing(conn: &mut AnyConnection, q: Question) -> Result<(Medians, ActionCounts), ApiError> {
     Ok((
         store::medians(conn, q.organisation_id, &q.period)?,
         store::actions(conn, q.organisation_id, &q.period, q.now.date_naive())?,
     ))
 }
 
-fn clients(conn: &mut AnyConnection, q: Question) -> Result<Vec<store::Attribution>, ApiError> {
+fn clients(conn: &mut AnyConnection, q: Question) -> Result<Vec<Attribution>, ApiError> {
     Ok(store::by_client(conn, q.organisation_id, &q.period)?)
 }
 
@@ -187,7 +70,7 @@ pub fn compute(conn: &mut AnyConnection, q: Question) -> Result<Overview, ApiErr
     let months = months(conn, q)?;
     let (medians, actions) = timing(conn, q)?;
     let clients = clients(conn, q)?;
-    Ok(assemble(q, Parts { profiles, people, months, medians, actions, clients }))
+    Ok(overview::assemble(q.form(), Counts { profiles, people, months, medians, actions, clients }))
 }
 
 /// The overview, its parts counted side by side on several pooled connections: what an
@@ -199,133 +82,7 @@ pub async fn compute_concurrently(db: &Db, q: Question) -> Result<Overview, ApiE
         db.read(move |conn| timing(conn, q)),
         db.read(move |conn| clients(conn, q)),
     )?;
-    Ok(assemble(q, Parts { profiles, people, months, medians, actions, clients }))
-}
-
-fn assemble(q: Question, parts: Parts) -> Overview {
-    let Question { period, anonymised, now, .. } = q;
-    let mut by_kind = vocabulary::<ComplaintKind>();
-    let mut by_status = vocabulary::<ComplaintStatus>();
-    let mut by_channel = vocabulary::<Channel>();
-    by_channel.insert("unclassified".into(), 0);
-    let mut by_reporter = vocabulary::<ReportedBy>();
-    let mut response_term = vocabulary::<TermOutcome>();
-    let mut outcome = vocabulary::<Resolution>();
-    outcome.insert("undecided".into(), 0);
-    let mut per_handler: BTreeMap<i64, i64> = BTreeMap::new();
-    let (mut total, mut discussed_anonymously) = (0, 0);
-    for p in parts.profiles {
-        total += p.count;
-        for (map, key) in [
-            (&mut by_kind, &p.kind),
-            (&mut by_status, &p.status),
-            (&mut by_channel, &p.channel),
-            (&mut by_reporter, &p.reported_by),
-            (&mut response_term, &p.term),
-            (&mut outcome, &p.outcome),
-        ] {
-            *map.entry(key.clone()).or_default() += p.count;
-        }
-        if p.anonymised {
-            discussed_anonymously += p.count;
-        } else {
-            *per_handler.entry(p.handler_id).or_default() += p.count;
-        }
-    }
-
-    let mut by_category = vocabulary::<Category>();
-    let mut previous = vocabulary::<Category>();
-    let mut per_month: Vec<MonthFigures> = period
-        .months()
-        .into_iter()
-        .map(|month| MonthFigures { month, total: 0, by_category: vocabulary::<Category>() })
-        .collect();
-    for row in parts.months {
-        let categories = classification::from_mask(row.categories);
-        if !row.current {
-            for c in categories {
-                *previous.entry(c.as_str().to_owned()).or_default() += row.count;
-            }
-            continue;
-        }
-        let month = per_month.iter_mut().find(|m| m.month == row.month);
-        if let Some(month) = month {
-            month.total += row.count;
-            for c in &categories {
-                *month.by_category.entry(c.as_str().to_owned()).or_default() += row.count;
-            }
-        }
-        for c in categories {
-            *by_category.entry(c.as_str().to_owned()).or_default() += row.count;
-        }
-    }
-    let recurrence = Category::VARIANTS
-        .iter()
-        .map(|c| {
-            let (current, previous) = (by_category[c.as_str()], previous[c.as_str()]);
-            Recurrence { category: *c, current, previous, change: current - previous }
-        })
-        .collect();
-
-    // Most complaints first; ties in a fixed order, so that pseudonyms are stable.
-    let mut handlers: Vec<(i64, i64)> = per_handler.into_iter().collect();
-    handlers.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let by_handler = handlers
-        .into_iter()
-        .take(20)
-        .enumerate()
-        .map(|(i, (id, count))| match (anonymised, parts.people.get(&id)) {
-            (false, Some(p)) => Attributed {
-                name: p.name.clone().unwrap_or_else(|| p.subject.clone()),
-                id: Some(p.subject.clone()),
-                count,
-            },
-            _ => Attributed { name: overview::staff_pseudonym(i), id: None, count },
-        })
-        .collect();
-    let by_client = parts
-        .clients
-        .into_iter()
-        .enumerate()
-        .map(|(i, c)| match anonymised {
-            false => Attributed {
-                name: c.name.unwrap_or_else(|| c.key.clone()),
-                id: Some(c.key),
-                count: c.count,
-            },
-            true => Attributed { name: overview::client_pseudonym(i), id: None, count: c.count },
-        })
-        .collect();
-
-    Overview {
-        period: period.into(),
-        previous_period: period.previous().into(),
-        anonymised,
-        generated_at: now,
-        total,
-        by_kind,
-        by_status,
-        by_channel,
-        by_category,
-        by_reporter,
-        response_term,
-        outcome,
-        median_hours_to_first_response: parts
-            .medians
-            .to_first_response
-            .map(|s| round(s / 3600.0, 1)),
-        median_days_to_closure: parts.medians.to_closure.map(|s| round(s / 86_400.0, 1)),
-        actions: ActionFigures {
-            open: parts.actions.open,
-            overdue: parts.actions.overdue,
-            done: parts.actions.done,
-        },
-        recurrence,
-        per_month,
-        by_handler,
-        by_client,
-        discussed_anonymously,
-    }
+    Ok(overview::assemble(q.form(), Counts { profiles, people, months, medians, actions, clients }))
 }
 
 /// The overview as CSV rows `section,key,value`: the same figures as the JSON, flattened.
@@ -415,12 +172,10 @@ impl OverviewQuery {
         today: NaiveDate,
         default_anonymised: bool,
     ) -> Result<(Period, bool), ApiError> {
-        let to = self.to.unwrap_or(today);
-        let from = self.from.unwrap_or_else(|| Period::last_year(to).from);
-        let period = Period::check(from, to)
+        let period = Period::requested(self.from, self.to, today)
             .map_err(|e| ApiError::invalid_parameter(&e.field, e.message))?;
         let coordinator = principal.roles.has(Role::Klachtencoordinator);
-        Ok((period, !coordinator || self.anonymised.unwrap_or(default_anonymised)))
+        Ok((period, overview::anonymised(coordinator, self.anonymised, default_anonymised)))
     }
 }
 

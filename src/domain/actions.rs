@@ -3,9 +3,9 @@
 //! linked to any number of complaints. Work starts only with the coordinator's consent; the
 //! coordinator tracks progress and side effects and proposes further measures.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
-use super::access::{Denied, Parties};
+use super::access::{ComplaintAct, Denied, Parties};
 use super::codes::ProblemCode;
 use super::lifecycle::Refused;
 use super::roles::Actor;
@@ -69,6 +69,15 @@ pub fn check_links(kind: ActionKind, complaints: usize) -> Result<(), FieldError
             "complaint_ids",
             "a corrective action concerns exactly one complaint",
         )),
+    }
+}
+
+/// What a caller must be allowed on each complaint an action of this kind concerns: a
+/// corrective action is part of handling the complaint, an improvement only draws on it.
+pub fn act_on_complaints(kind: ActionKind) -> ComplaintAct {
+    match kind {
+        ActionKind::Corrective => ComplaintAct::Handle,
+        ActionKind::Improvement => ComplaintAct::Read,
     }
 }
 
@@ -206,6 +215,15 @@ pub fn transition(current: ActionStatus, step: Transition) -> Result<ActionStatu
     }
 }
 
+/// When an action was completed: now, if this transition completes it; otherwise as it was.
+pub fn completed_at(
+    step: Transition,
+    before: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    if step == Transition::Complete { Some(now) } else { before }
+}
+
 /// Progress is reported on work under way (approved, not yet finished); side effects can
 /// show long after a measure was completed, so they may be recorded at any time.
 pub fn may_note(kind: NoteKind, status: ActionStatus) -> Result<(), Refused> {
@@ -271,6 +289,22 @@ mod tests {
             transition(Cancelled, Transition::Start).unwrap_err().code,
             ProblemCode::ActionNotOpen
         );
+    }
+
+    #[test]
+    fn completing_an_action_dates_it() {
+        use chrono::TimeZone;
+        let now = Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap();
+        let earlier = Some(now - chrono::Duration::days(3));
+        assert_eq!(completed_at(Transition::Complete, None, now), Some(now));
+        assert_eq!(completed_at(Transition::Start, None, now), None);
+        assert_eq!(completed_at(Transition::Cancel, earlier, now), earlier);
+    }
+
+    #[test]
+    fn a_corrective_action_is_part_of_handling_its_complaint() {
+        assert_eq!(act_on_complaints(ActionKind::Corrective), ComplaintAct::Handle);
+        assert_eq!(act_on_complaints(ActionKind::Improvement), ComplaintAct::Read);
     }
 
     #[test]

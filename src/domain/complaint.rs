@@ -1,11 +1,14 @@
 //! What a complaint is: its vocabulary and the rules its registration details obey.
 
-use chrono::{DateTime, Duration, SubsecRound, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::deadlines::response_due_at;
-use super::validation::{Email, ExternalId, FieldError, Phone, Text, ValidationErrors};
+use super::roles::Actor;
+use super::validation::{
+    AllValid, Email, ExternalId, FieldError, Phone, Text, ValidationErrors, YEARS, ensure,
+};
 
 vocabulary! {
     /// What was registered: a complaint (klacht), an error (fout) or an improvement
@@ -62,10 +65,13 @@ pub const ROOT_CAUSE_MAX: usize = 5_000;
 /// Clocks differ a little; a receipt time this far ahead of ours is still accepted.
 const CLOCK_SKEW: Duration = Duration::minutes(2);
 
-/// No register goes back further; older dates are typing errors (and some are beyond what
-/// the databases store).
+/// The first moment of the register's years (`validation::YEARS`): older receipts are typing
+/// errors (and some are beyond what the databases store).
 pub fn earliest_receipt() -> DateTime<Utc> {
-    DateTime::from_timestamp(631_152_000, 0).unwrap_or_default() // 1990-01-01T00:00:00Z
+    NaiveDate::from_ymd_opt(*YEARS.start(), 1, 1)
+        .unwrap_or_default()
+        .and_time(NaiveTime::MIN)
+        .and_utc()
 }
 
 /// The person who complains (klager).
@@ -124,64 +130,61 @@ impl Details {
     /// - whoever reports from outside is named, so that the firm can come back to them;
     /// - nothing is received in the future.
     pub fn check(self, now: DateTime<Utc>) -> Result<CheckedDetails, ValidationErrors> {
-        let mut errors = ValidationErrors::default();
-
-        let description =
-            errors.check(Text::parse("description", &self.description, DESCRIPTION_MAX));
-        let matter_reference = errors.check(Text::parse_optional(
+        let matter_reference = Text::parse_optional(
             "matter_reference",
             self.matter_reference.as_deref(),
             MATTER_REFERENCE_MAX,
-        ));
-        let root_cause = errors.check(Text::parse_optional(
-            "root_cause",
-            self.root_cause.as_deref(),
-            ROOT_CAUSE_MAX,
-        ));
-        let complainant =
-            self.complainant.as_ref().and_then(|c| errors.check(check_complainant(c)));
-        let client = self.client.as_ref().and_then(|c| errors.check(check_client(c)));
-
-        if self.received_at > now + CLOCK_SKEW {
-            errors.push(FieldError::new("received_at", "must not be in the future"));
-        }
-        if self.received_at < earliest_receipt() {
-            errors.push(FieldError::new("received_at", "must not be before 1990-01-01"));
-        }
-        if self.kind == ComplaintKind::Complaint {
-            if self.reported_by == ReportedBy::Employee {
-                errors.push(FieldError::new(
-                    "reported_by",
-                    "a complaint comes from a client, representative or contact; \
-                     register what an employee raises as an error or improvement",
-                ));
-            }
-            if self.client.is_none() {
-                errors.push(FieldError::new("client", "is required for a complaint"));
-            }
-            if matches!(matter_reference, Some(None)) {
-                errors.push(FieldError::new("matter_reference", "is required for a complaint"));
-            }
-        }
-        if self.reported_by.is_external() && self.complainant.is_none() {
-            errors.push(FieldError::new(
+        );
+        let complaint = self.kind == ComplaintKind::Complaint;
+        let matter_missing = matches!(matter_reference, Ok(None));
+        let (description, matter_reference, root_cause, complainant, client, received_at, ..) = (
+            Text::parse("description", &self.description, DESCRIPTION_MAX),
+            matter_reference,
+            Text::parse_optional("root_cause", self.root_cause.as_deref(), ROOT_CAUSE_MAX),
+            self.complainant.as_ref().map(check_complainant).transpose(),
+            self.client.as_ref().map(check_client).transpose(),
+            check_receipt(self.received_at, now),
+            ensure(
+                !(complaint && self.reported_by == ReportedBy::Employee),
+                "reported_by",
+                "a complaint comes from a client, representative or contact; register what an \
+                 employee raises as an error or improvement",
+            ),
+            ensure(!(complaint && self.client.is_none()), "client", "is required for a complaint"),
+            ensure(
+                !(complaint && matter_missing),
+                "matter_reference",
+                "is required for a complaint",
+            ),
+            ensure(
+                !(self.reported_by.is_external() && self.complainant.is_none()),
                 "complainant",
                 "is required when the report comes from outside the firm",
-            ));
-        }
-        errors.into_result()?;
-
+            ),
+        )
+            .all_valid()?;
         Ok(CheckedDetails(Details {
-            // Both databases keep microseconds; what is stored must read back equal.
-            received_at: self.received_at.trunc_subsecs(6),
-            description: description.map(Text::into_string).unwrap_or_default(),
-            matter_reference: matter_reference.flatten().map(Text::into_string),
-            root_cause: root_cause.flatten().map(Text::into_string),
+            received_at,
+            description: description.into_string(),
+            matter_reference: matter_reference.map(Text::into_string),
+            root_cause: root_cause.map(Text::into_string),
             complainant,
             client,
             ..self
         }))
     }
+}
+
+/// When a complaint was received: not in the future (beyond a little clock skew), not before
+/// the register's first day. Both databases keep microseconds, and what is stored must read
+/// back equal.
+fn check_receipt(
+    received_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, FieldError> {
+    ensure(received_at <= now + CLOCK_SKEW, "received_at", "must not be in the future")?;
+    ensure(received_at >= earliest_receipt(), "received_at", "must not be before 1990-01-01")?;
+    Ok(received_at.trunc_subsecs(6))
 }
 
 fn check_complainant(c: &Complainant) -> Result<Complainant, FieldError> {
@@ -205,6 +208,28 @@ fn check_client(c: &Client) -> Result<Client, FieldError> {
     let id = ExternalId::parse("client.id", c.id.trim())?;
     let name = Text::parse("client.name", &c.name, NAME_MAX)?;
     Ok(Client { id: id.as_str().to_owned(), name: name.into_string() })
+}
+
+/// Who handles a new complaint (DESIGN.md §2): the person named, or else the dienstverlener
+/// who registers it. Whoever registers in no other capacity names the handler.
+pub fn handler(
+    named: Option<ExternalId>,
+    registrant: &Actor,
+    registrant_id: &ExternalId,
+) -> Result<ExternalId, FieldError> {
+    match named {
+        Some(handler) => Ok(handler),
+        None if registrant.is_dienstverlener() => Ok(registrant_id.clone()),
+        None => Err(FieldError::new(
+            "handler_id",
+            "is required when the caller is not a dienstverlener",
+        )),
+    }
+}
+
+/// Whom a new complaint is about: the person named, or else its handler.
+pub fn subject(named: Option<ExternalId>, handler: &ExternalId) -> ExternalId {
+    named.unwrap_or_else(|| handler.clone())
 }
 
 /// What the organisation's procedure settings contribute to a complaint's assignment.
@@ -429,6 +454,22 @@ mod tests {
         let moved = reassign(&longer_term, (&before, first), &received_earlier, 1, 1);
         assert_eq!(moved.response_due_at, Some(received_earlier.received_at + Duration::days(14)));
         assert_eq!(moved.coordinator_id, Some(5));
+    }
+
+    #[test]
+    fn the_registering_dienstverlener_handles_unless_another_is_named() {
+        use super::super::roles::{Role, Roles};
+        let id = |v: &str| ExternalId::parse("handler_id", v).unwrap();
+        let dienstverlener =
+            Actor { staff_id: 1, roles: Roles::default().with(Role::Dienstverlener) };
+        let coordinator =
+            Actor { staff_id: 2, roles: Roles::default().with(Role::Klachtencoordinator) };
+        assert_eq!(handler(None, &dienstverlener, &id("dana")), Ok(id("dana")));
+        assert_eq!(handler(Some(id("eva")), &dienstverlener, &id("dana")), Ok(id("eva")));
+        assert_eq!(handler(Some(id("eva")), &coordinator, &id("kees")), Ok(id("eva")));
+        assert_eq!(handler(None, &coordinator, &id("kees")).unwrap_err().field, "handler_id");
+        assert_eq!(subject(None, &id("eva")), id("eva"));
+        assert_eq!(subject(Some(id("kees")), &id("eva")), id("kees"));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use super::codes::ProblemCode;
 use super::complaint::ComplaintStatus;
 use super::roles::Role;
-use super::validation::{FieldError, Text, ValidationErrors};
+use super::validation::{AllValid, FieldError, Text, ValidationErrors, ensure};
 
 vocabulary! {
     /// How the complaint was settled: to the client's satisfaction, or not.
@@ -331,22 +331,23 @@ pub fn check_contact(
     received_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Contact, ValidationErrors> {
-    let mut errors = ValidationErrors::default();
-    errors.check(check_moment("at", at, received_at, now));
-    match follow_up_due_at {
-        None if still_handling => errors.push(FieldError::new(
+    let follow_up = match follow_up_due_at {
+        None => ensure(
+            !still_handling,
             "follow_up_due_at",
             "is required when the client is told the complaint is still being handled",
-        )),
-        Some(due) if due <= at => {
-            errors.push(FieldError::new("follow_up_due_at", "must be after the contact"))
+        ),
+        Some(due) => {
+            ensure(due > at, "follow_up_due_at", "must be after the contact").and_then(|()| {
+                ensure(
+                    due <= at + chrono::Duration::days(366),
+                    "follow_up_due_at",
+                    "must be within a year of the contact",
+                )
+            })
         }
-        Some(due) if due > at + chrono::Duration::days(366) => {
-            errors.push(FieldError::new("follow_up_due_at", "must be within a year of the contact"))
-        }
-        _ => {}
-    }
-    errors.into_result()?;
+    };
+    let (at, ()) = (check_moment("at", at, received_at, now), follow_up).all_valid()?;
     Ok(Contact { at, follow_up_due_at })
 }
 

@@ -2,7 +2,7 @@
 //! coordinates, who deputises, and the regulation text handed to clients.
 
 use super::roles::{Role, Roles};
-use super::validation::{FieldError, Text, ValidationErrors};
+use super::validation::{AllValid, FieldError, Text, ValidationErrors, ensure};
 
 pub const NAME_MAX: usize = 200;
 pub const REGULATION_MAX: usize = 50_000;
@@ -55,34 +55,36 @@ pub fn check_settings(
     deputy: Named,
     regulation_text: &str,
 ) -> Result<Settings, ValidationErrors> {
-    let mut errors = ValidationErrors::default();
-    let name = errors.check(Text::parse("name", name, NAME_MAX));
-    if !TERM_DAYS.contains(&response_term_days) {
-        errors.push(FieldError::new("response_term_days", "must be between 1 and 90 days"));
-    }
-    let coordinator_id = errors.check(check_coordinator("coordinator_id", coordinator));
-    let deputy_id = errors.check(check_coordinator("deputy_coordinator_id", deputy));
-    if let (Some(Some(c)), Some(Some(d))) = (coordinator_id, deputy_id)
-        && c == d
-    {
-        errors.push(FieldError::new(
+    let coordinator = check_coordinator("coordinator_id", coordinator);
+    let deputy = check_coordinator("deputy_coordinator_id", deputy);
+    let two_people = !matches!((&coordinator, &deputy), (Ok(Some(c)), Ok(Some(d))) if c == d);
+    let length = regulation_text.chars().count();
+    let (name, (), coordinator_id, deputy_id, (), ()) = (
+        Text::parse("name", name, NAME_MAX),
+        ensure(
+            TERM_DAYS.contains(&response_term_days),
+            "response_term_days",
+            "must be between 1 and 90 days",
+        ),
+        coordinator,
+        deputy,
+        ensure(
+            two_people,
             "deputy_coordinator_id",
             "must be someone other than the coordinator: the deputy takes complaints about them",
-        ));
-    }
-    let length = regulation_text.chars().count();
-    if length > REGULATION_MAX {
-        errors.push(FieldError::new(
+        ),
+        ensure(
+            length <= REGULATION_MAX,
             "regulation_text",
-            format!("is {length} characters long; at most {REGULATION_MAX} are allowed"),
-        ));
-    }
-    errors.into_result()?;
+            &format!("is {length} characters long; at most {REGULATION_MAX} are allowed"),
+        ),
+    )
+        .all_valid()?;
     Ok(Settings {
-        name: name.map(Text::into_string).unwrap_or_default(),
+        name: name.into_string(),
         response_term_days,
-        coordinator_id: coordinator_id.flatten(),
-        deputy_coordinator_id: deputy_id.flatten(),
+        coordinator_id,
+        deputy_coordinator_id: deputy_id,
         regulation_text: regulation_text.trim().to_owned(),
     })
 }

@@ -1,10 +1,21 @@
 //! The office meeting's overview (DESIGN.md §1 rule 8): the period it covers and the one it
-//! is compared with, how a complaint fared against its response term, medians, and the
-//! pseudonyms of the anonymised form. The counting itself happens in the database.
+//! is compared with, how a complaint fared against its response term, who gets the
+//! anonymised form, and the arithmetic that turns the database's counts into the figures —
+//! pseudonyms, medians, recurrence. The counting itself happens in the database
+//! (`store::overview`).
+
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use strum::VariantArray;
+use utoipa::ToSchema;
 
-use super::validation::FieldError;
+use super::classification::{self, Category, Channel};
+use super::complaint::{ComplaintKind, ComplaintStatus, ReportedBy};
+use super::lifecycle::Resolution;
+use super::roles::Person;
+use super::validation::{FieldError, check_days, ensure};
 
 /// The calendar days an overview covers, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,17 +28,32 @@ pub struct Period {
 const LONGEST: i64 = 5 * 366;
 
 impl Period {
-    pub fn check(from: NaiveDate, to: NaiveDate) -> Result<Period, FieldError> {
-        if !(1990..=9999).contains(&from.year()) || !(1990..=9999).contains(&to.year()) {
-            return Err(FieldError::new("from", "dates lie between 1990 and 9999"));
-        }
-        if from > to {
-            return Err(FieldError::new("to", "is before from"));
-        }
-        if (to - from).num_days() >= LONGEST {
-            return Err(FieldError::new("to", "an overview covers at most five years"));
-        }
+    /// A period of the register's days (`validation::check_days`), at most five years
+    /// long; errors name the fields `[from, to]`.
+    pub fn check(
+        [from_field, to_field]: [&str; 2],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Period, FieldError> {
+        check_days((from_field, Some(from)), (to_field, Some(to)))?;
+        ensure(
+            (to - from).num_days() < LONGEST,
+            to_field,
+            "an overview covers at most five years",
+        )?;
         Ok(Period { from, to })
+    }
+
+    /// The period an overview is asked for: up to `to` (default today), from `from`
+    /// (default twelve months before `to`).
+    pub fn requested(
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> Result<Period, FieldError> {
+        let to = to.unwrap_or(today);
+        let from = from.unwrap_or_else(|| Period::last_year(to).from);
+        Period::check(["from", "to"], from, to)
     }
 
     /// The default: the twelve months up to and including `today`.
@@ -123,6 +149,324 @@ pub fn client_pseudonym(index: usize) -> String {
     format!("Cliënt {}", index + 1)
 }
 
+/// Whether an overview is anonymised: always for a dienstverlener (DESIGN.md §3: they see the
+/// anonymised form only); for a coordinator as asked, or else as the form's default.
+pub fn anonymised(coordinator: bool, requested: Option<bool>, default: bool) -> bool {
+    !coordinator || requested.unwrap_or(default)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PeriodView {
+    #[schema(example = "2026-07-01")]
+    pub from: NaiveDate,
+    #[schema(example = "2026-12-31")]
+    pub to: NaiveDate,
+}
+
+impl From<Period> for PeriodView {
+    fn from(p: Period) -> Self {
+        PeriodView { from: p.from, to: p.to }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ActionFigures {
+    /// Open now.
+    pub open: i64,
+    /// Open now and past their due day.
+    pub overdue: i64,
+    /// Completed within the period.
+    pub done: i64,
+}
+
+/// A category's count in this period against the period of equal length before it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Recurrence {
+    pub category: Category,
+    pub current: i64,
+    pub previous: i64,
+    pub change: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MonthFigures {
+    #[schema(example = "2026-11")]
+    pub month: String,
+    pub total: i64,
+    /// Per category, every category present.
+    pub by_category: BTreeMap<String, i64>,
+}
+
+/// A handler or client and their number of complaints. In the anonymised form `name` is a
+/// pseudonym, stable within one overview, and `id` is null.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Attributed {
+    #[schema(example = "Medewerker A")]
+    pub name: String,
+    pub id: Option<String>,
+    pub count: i64,
+}
+
+/// The overview of a period's complaints, errors and improvement opportunities, with the
+/// improvement actions, for the office meeting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Overview {
+    /// Complaints received in this period (both days included) are counted.
+    pub period: PeriodView,
+    /// The period of equal length before it, for recurrence.
+    pub previous_period: PeriodView,
+    /// Names no client and no staff member.
+    pub anonymised: bool,
+    pub generated_at: DateTime<Utc>,
+    #[schema(example = 42)]
+    pub total: i64,
+    /// Keys: `complaint`, `error`, `improvement`.
+    pub by_kind: BTreeMap<String, i64>,
+    /// Keys: the complaint statuses.
+    pub by_status: BTreeMap<String, i64>,
+    /// Keys: `oral` (A), `written` (B), `unclassified`.
+    pub by_channel: BTreeMap<String, i64>,
+    /// Keys: `conduct` (I), `legal` (II), `financial` (III), `practice` (IV); a complaint
+    /// counts in each of its categories.
+    pub by_category: BTreeMap<String, i64>,
+    /// Keys: `client`, `representative`, `contact`, `employee`.
+    pub by_reporter: BTreeMap<String, i64>,
+    /// Response-term compliance. Keys: `answered_within_term`, `answered_late`,
+    /// `open_overdue`, `open_within_term`, `not_applicable`.
+    pub response_term: BTreeMap<String, i64>,
+    /// Keys: `resolved`, `unresolved`, `undecided`.
+    pub outcome: BTreeMap<String, i64>,
+    #[schema(example = 20.5)]
+    pub median_hours_to_first_response: Option<f64>,
+    #[schema(example = 9.5)]
+    pub median_days_to_closure: Option<f64>,
+    pub actions: ActionFigures,
+    pub recurrence: Vec<Recurrence>,
+    pub per_month: Vec<MonthFigures>,
+    /// Complaints per handler, most first; those to be discussed anonymously are left out.
+    pub by_handler: Vec<Attributed>,
+    /// The clients with the most complaints (at most 20); likewise.
+    pub by_client: Vec<Attributed>,
+    /// Complaints marked to be discussed anonymously (`anonymize_in_meeting`).
+    pub discussed_anonymously: i64,
+}
+
+/// Which overview is assembled: its period, whether it is anonymised, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Form {
+    pub period: Period,
+    pub anonymised: bool,
+    pub now: DateTime<Utc>,
+}
+
+/// One combination of a complaint's attributes and how many of the period's complaints have
+/// it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub kind: String,
+    pub status: String,
+    pub reported_by: String,
+    /// `unclassified` when no channel is set.
+    pub channel: String,
+    /// A [`TermOutcome`] value.
+    pub term: String,
+    /// `resolved`, `unresolved` or `undecided`.
+    pub outcome: String,
+    /// To be discussed anonymously (`anonymize_in_meeting`).
+    pub anonymised: bool,
+    pub handler_id: i64,
+    pub count: i64,
+}
+
+/// Complaints of one month of receipt with one set of categories.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthCount {
+    /// In the period itself (`true`) or in the one before it.
+    pub current: bool,
+    /// `YYYY-MM` of receipt.
+    pub month: String,
+    /// The categories (`classification::from_mask`).
+    pub categories: i32,
+    pub count: i64,
+}
+
+/// The median seconds from receipt to the first reaction and to closure.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Medians {
+    pub to_first_response: Option<f64>,
+    pub to_closure: Option<f64>,
+}
+
+/// The organisation's actions: open and overdue now, done within the period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ActionCounts {
+    pub open: i64,
+    pub overdue: i64,
+    pub done: i64,
+}
+
+/// A client (by the practice-management system's id) and their number of complaints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribution {
+    pub key: String,
+    pub name: Option<String>,
+    pub count: i64,
+}
+
+/// What the database counts for an overview.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Counts {
+    pub profiles: Vec<Profile>,
+    /// The handlers the profiles name, by staff row id.
+    pub people: HashMap<i64, Person>,
+    pub months: Vec<MonthCount>,
+    pub medians: Medians,
+    pub actions: ActionCounts,
+    /// The clients with the most complaints, most first.
+    pub clients: Vec<Attribution>,
+}
+
+/// A count per value of a vocabulary, every value present.
+fn zeros<'a>(keys: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, i64> {
+    keys.into_iter().map(|k| (k.to_owned(), 0)).collect()
+}
+
+fn vocabulary<T: VariantArray + Copy + Into<&'static str>>() -> BTreeMap<String, i64> {
+    zeros(T::VARIANTS.iter().map(|v| (*v).into()))
+}
+
+fn round(value: f64, decimals: i32) -> f64 {
+    let factor = 10f64.powi(decimals);
+    (value * factor).round() / factor
+}
+
+/// The overview from the database's counts.
+pub fn assemble(form: Form, parts: Counts) -> Overview {
+    let Form { period, anonymised, now } = form;
+    let mut by_kind = vocabulary::<ComplaintKind>();
+    let mut by_status = vocabulary::<ComplaintStatus>();
+    let mut by_channel = vocabulary::<Channel>();
+    by_channel.insert("unclassified".into(), 0);
+    let mut by_reporter = vocabulary::<ReportedBy>();
+    let mut response_term = vocabulary::<TermOutcome>();
+    let mut outcome = vocabulary::<Resolution>();
+    outcome.insert("undecided".into(), 0);
+    let mut per_handler: BTreeMap<i64, i64> = BTreeMap::new();
+    let (mut total, mut discussed_anonymously) = (0, 0);
+    for p in parts.profiles {
+        total += p.count;
+        for (map, key) in [
+            (&mut by_kind, &p.kind),
+            (&mut by_status, &p.status),
+            (&mut by_channel, &p.channel),
+            (&mut by_reporter, &p.reported_by),
+            (&mut response_term, &p.term),
+            (&mut outcome, &p.outcome),
+        ] {
+            *map.entry(key.clone()).or_default() += p.count;
+        }
+        if p.anonymised {
+            discussed_anonymously += p.count;
+        } else {
+            *per_handler.entry(p.handler_id).or_default() += p.count;
+        }
+    }
+
+    let mut by_category = vocabulary::<Category>();
+    let mut previous = vocabulary::<Category>();
+    let mut per_month: Vec<MonthFigures> = period
+        .months()
+        .into_iter()
+        .map(|month| MonthFigures { month, total: 0, by_category: vocabulary::<Category>() })
+        .collect();
+    for row in parts.months {
+        let categories = classification::from_mask(row.categories);
+        if !row.current {
+            for c in categories {
+                *previous.entry(c.as_str().to_owned()).or_default() += row.count;
+            }
+            continue;
+        }
+        let month = per_month.iter_mut().find(|m| m.month == row.month);
+        if let Some(month) = month {
+            month.total += row.count;
+            for c in &categories {
+                *month.by_category.entry(c.as_str().to_owned()).or_default() += row.count;
+            }
+        }
+        for c in categories {
+            *by_category.entry(c.as_str().to_owned()).or_default() += row.count;
+        }
+    }
+    let recurrence = Category::VARIANTS
+        .iter()
+        .map(|c| {
+            let (current, previous) = (by_category[c.as_str()], previous[c.as_str()]);
+            Recurrence { category: *c, current, previous, change: current - previous }
+        })
+        .collect();
+
+    // Most complaints first; ties in a fixed order, so that pseudonyms are stable.
+    let mut handlers: Vec<(i64, i64)> = per_handler.into_iter().collect();
+    handlers.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let by_handler = handlers
+        .into_iter()
+        .take(20)
+        .enumerate()
+        .map(|(i, (id, count))| match (anonymised, parts.people.get(&id)) {
+            (false, Some(p)) => Attributed {
+                name: p.name.clone().unwrap_or_else(|| p.subject.clone()),
+                id: Some(p.subject.clone()),
+                count,
+            },
+            _ => Attributed { name: staff_pseudonym(i), id: None, count },
+        })
+        .collect();
+    let by_client = parts
+        .clients
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| match anonymised {
+            false => Attributed {
+                name: c.name.unwrap_or_else(|| c.key.clone()),
+                id: Some(c.key),
+                count: c.count,
+            },
+            true => Attributed { name: client_pseudonym(i), id: None, count: c.count },
+        })
+        .collect();
+
+    Overview {
+        period: period.into(),
+        previous_period: period.previous().into(),
+        anonymised,
+        generated_at: now,
+        total,
+        by_kind,
+        by_status,
+        by_channel,
+        by_category,
+        by_reporter,
+        response_term,
+        outcome,
+        median_hours_to_first_response: parts
+            .medians
+            .to_first_response
+            .map(|s| round(s / 3600.0, 1)),
+        median_days_to_closure: parts.medians.to_closure.map(|s| round(s / 86_400.0, 1)),
+        actions: ActionFigures {
+            open: parts.actions.open,
+            overdue: parts.actions.overdue,
+            done: parts.actions.done,
+        },
+        recurrence,
+        per_month,
+        by_handler,
+        by_client,
+        discussed_anonymously,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,19 +478,29 @@ mod tests {
 
     #[test]
     fn a_period_is_compared_with_the_one_before_it() {
-        let q4 = Period::check(day(2026, 10, 1), day(2026, 12, 31)).unwrap();
+        let check = |from, to| Period::check(["from", "to"], from, to);
+        let q4 = check(day(2026, 10, 1), day(2026, 12, 31)).unwrap();
         assert_eq!(q4.days(), 92);
         assert_eq!(q4.previous(), Period { from: day(2026, 7, 1), to: day(2026, 9, 30) });
         assert_eq!(q4.months(), ["2026-10", "2026-11", "2026-12"]);
-        let one_day = Period::check(day(2026, 11, 2), day(2026, 11, 2)).unwrap();
+        let one_day = check(day(2026, 11, 2), day(2026, 11, 2)).unwrap();
         assert_eq!(one_day.previous(), Period { from: day(2026, 11, 1), to: day(2026, 11, 1) });
         assert_eq!(
             Period::last_year(day(2026, 11, 24)),
             Period { from: day(2025, 11, 25), to: day(2026, 11, 24) }
         );
-        assert_eq!(Period::check(day(2026, 2, 1), day(2026, 1, 1)).unwrap_err().field, "to");
-        assert!(Period::check(day(2020, 1, 1), day(2026, 1, 1)).is_err());
-        assert!(Period::check(day(1980, 1, 1), day(1980, 2, 1)).is_err());
+        assert_eq!(check(day(2026, 2, 1), day(2026, 1, 1)).unwrap_err().field, "to");
+        assert_eq!(check(day(2020, 1, 1), day(2026, 1, 1)).unwrap_err().field, "to");
+        assert_eq!(check(day(1980, 1, 1), day(1980, 2, 1)).unwrap_err().field, "from");
+        let evaluated =
+            Period::check(["period_from", "period_to"], day(2026, 2, 1), day(2026, 1, 1));
+        assert_eq!(evaluated.unwrap_err().field, "period_to");
+        let today = day(2026, 11, 24);
+        assert_eq!(Period::requested(None, None, today), Ok(Period::last_year(today)));
+        assert_eq!(
+            Period::requested(Some(day(2026, 1, 1)), None, today),
+            Ok(Period { from: day(2026, 1, 1), to: today })
+        );
     }
 
     #[test]
@@ -164,6 +518,84 @@ mod tests {
         assert_eq!(term_outcome(None, None, false, after), TermOutcome::NotApplicable);
         assert_eq!(term_outcome(Some(due), None, true, after), TermOutcome::NotApplicable);
         assert_eq!(term_outcome(Some(due), Some(after), true, after), TermOutcome::AnsweredLate);
+    }
+
+    #[test]
+    fn a_dienstverlener_always_gets_the_anonymised_form() {
+        assert!(anonymised(false, Some(false), false));
+        assert!(anonymised(false, None, false));
+        assert!(!anonymised(true, None, false));
+        assert!(anonymised(true, None, true));
+        assert!(!anonymised(true, Some(false), true));
+    }
+
+    fn profile(kind: &str, handler_id: i64, anonymised: bool, count: i64) -> Profile {
+        Profile {
+            kind: kind.into(),
+            status: "registered".into(),
+            reported_by: "client".into(),
+            channel: "oral".into(),
+            term: "open_within_term".into(),
+            outcome: "undecided".into(),
+            anonymised,
+            handler_id,
+            count,
+        }
+    }
+
+    fn counts() -> Counts {
+        let person = |name: &str| Person { subject: name.to_lowercase(), name: Some(name.into()) };
+        Counts {
+            profiles: vec![
+                profile("complaint", 1, false, 3),
+                profile("error", 2, false, 5),
+                profile("complaint", 1, true, 2),
+            ],
+            people: HashMap::from([(1, person("Dana")), (2, person("Eva"))]),
+            months: vec![
+                MonthCount { current: true, month: "2026-11".into(), categories: 2 | 4, count: 4 },
+                MonthCount { current: false, month: "2026-08".into(), categories: 2, count: 1 },
+            ],
+            medians: Medians { to_first_response: Some(73_800.0), to_closure: None },
+            actions: ActionCounts { open: 2, overdue: 1, done: 3 },
+            clients: vec![Attribution {
+                key: "REL-1".into(),
+                name: Some("De Vries".into()),
+                count: 4,
+            }],
+        }
+    }
+
+    #[test]
+    fn the_figures_add_up_and_the_anonymised_form_names_nobody() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
+        let period = Period { from: day(2026, 10, 1), to: day(2026, 11, 30) };
+        let named = assemble(Form { period, anonymised: false, now }, counts());
+        assert_eq!((named.total, named.discussed_anonymously), (10, 2));
+        assert_eq!(named.by_kind["complaint"], 5);
+        assert_eq!(named.by_kind["improvement"], 0, "every value of a vocabulary is present");
+        assert_eq!(named.by_channel["unclassified"], 0);
+        assert_eq!(named.median_hours_to_first_response, Some(20.5));
+        assert_eq!(named.by_category["legal"], 4);
+        let legal = named.recurrence.iter().find(|r| r.category == Category::Legal).unwrap();
+        assert_eq!((legal.current, legal.previous, legal.change), (4, 1, 3));
+        assert_eq!(named.per_month.len(), 2);
+        assert_eq!(named.previous_period.to, day(2026, 9, 30));
+        // Most complaints first; those discussed anonymously are not attributed.
+        let handlers: Vec<_> =
+            named.by_handler.iter().map(|a| (a.name.as_str(), a.count)).collect();
+        assert_eq!(handlers, [("Eva", 5), ("Dana", 3)]);
+        assert_eq!(named.by_client[0].id.as_deref(), Some("REL-1"));
+
+        let anonymous = assemble(Form { period, anonymised: true, now }, counts());
+        let handlers: Vec<_> =
+            anonymous.by_handler.iter().map(|a| (a.name.as_str(), a.id.clone())).collect();
+        assert_eq!(handlers, [("Medewerker A", None), ("Medewerker B", None)]);
+        assert_eq!(
+            (anonymous.by_client[0].name.as_str(), &anonymous.by_client[0].id),
+            ("Cliënt 1", &None)
+        );
+        assert_eq!(anonymous.total, named.total);
     }
 
     #[test]

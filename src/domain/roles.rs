@@ -60,6 +60,14 @@ impl Roles {
     }
 }
 
+/// A staff member as the register shows them: the identity provider's id and the name their
+/// token last gave (none until they sign in).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub subject: String,
+    pub name: Option<String>,
+}
+
 /// The caller, reduced to what the rules need: who they are in this organisation and which
 /// roles their token gave them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

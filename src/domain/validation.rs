@@ -2,6 +2,9 @@
 //! has one of these types, its length and form are known to be right.
 
 use std::fmt;
+use std::ops::RangeInclusive;
+
+use chrono::{Datelike, NaiveDate};
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -40,6 +43,14 @@ impl fmt::Display for ValidationErrors {
 }
 
 impl ValidationErrors {
+    /// The errors of a part of a request, named as fields of `prefix` (`assessments[0].follow_up`).
+    pub fn within(self, prefix: &str) -> ValidationErrors {
+        let errors = self.0.into_iter();
+        ValidationErrors(
+            errors.map(|e| FieldError::new(format!("{prefix}.{}", e.field), e.message)).collect(),
+        )
+    }
+
     pub fn push(&mut self, e: FieldError) {
         self.0.push(e);
     }
@@ -58,6 +69,107 @@ impl ValidationErrors {
     pub fn into_result(self) -> Result<(), ValidationErrors> {
         if self.0.is_empty() { Ok(()) } else { Err(self) }
     }
+
+    fn gather(parts: impl IntoIterator<Item = Option<ValidationErrors>>) -> ValidationErrors {
+        ValidationErrors(parts.into_iter().flatten().flat_map(|e| e.0).collect())
+    }
+}
+
+/// The one way to check several fields at once: every value when all checks pass, or every
+/// error, in order. `(title, due_on).all_valid()?` — a failed check leaves no value behind to
+/// be missed, so there is no "impossible" case to handle.
+pub trait AllValid {
+    type Values;
+    fn all_valid(self) -> Result<Self::Values, ValidationErrors>;
+}
+
+macro_rules! all_valid_for_tuples {
+    ($($value:ident: $t:ident, $e:ident);+) => {
+        impl<$($t, $e: Into<ValidationErrors>),+> AllValid for ($(Result<$t, $e>,)+) {
+            type Values = ($($t,)+);
+
+            fn all_valid(self) -> Result<Self::Values, ValidationErrors> {
+                let ($($value,)+) = self;
+                match ($($value,)+) {
+                    ($(Ok($value),)+) => Ok(($($value,)+)),
+                    ($($value,)+) => {
+                        Err(ValidationErrors::gather([$($value.err().map(Into::into)),+]))
+                    }
+                }
+            }
+        }
+    };
+}
+
+all_valid_for_tuples!(a: A, EA; b: B, EB);
+all_valid_for_tuples!(a: A, EA; b: B, EB; c: C, EC);
+all_valid_for_tuples!(a: A, EA; b: B, EB; c: C, EC; d: D, ED);
+all_valid_for_tuples!(a: A, EA; b: B, EB; c: C, EC; d: D, ED; e: E, EE);
+all_valid_for_tuples!(a: A, EA; b: B, EB; c: C, EC; d: D, ED; e: E, EE; f: F, EF);
+all_valid_for_tuples!(a: A, EA; b: B, EB; c: C, EC; d: D, ED; e: E, EE; f: F, EF; g: G, EG);
+all_valid_for_tuples!(a: A, EA; b: B, EB; c: C, EC; d: D, ED; e: E, EE; f: F, EF; g: G, EG; h: H, EH);
+all_valid_for_tuples!(
+    a: A, EA; b: B, EB; c: C, EC; d: D, ED; e: E, EE; f: F, EF; g: G, EG; h: H, EH; i: I, EI
+);
+all_valid_for_tuples!(
+    a: A, EA; b: B, EB; c: C, EC; d: D, ED; e: E, EE; f: F, EF; g: G, EG; h: H, EH; i: I, EI;
+    j: J, EJ
+);
+all_valid_for_tuples!(
+    a: A, EA; b: B, EB; c: C, EC; d: D, ED; e: E, EE; f: F, EF; g: G, EG; h: H, EH; i: I, EI;
+    j: J, EJ; k: K, EK
+);
+
+/// Checks of a list's items, each its own.
+impl<T, E: Into<ValidationErrors>> AllValid for Vec<Result<T, E>> {
+    type Values = Vec<T>;
+
+    fn all_valid(self) -> Result<Vec<T>, ValidationErrors> {
+        let (values, errors): (Vec<_>, Vec<_>) = self.into_iter().partition(Result::is_ok);
+        if errors.is_empty() {
+            Ok(values.into_iter().flatten().collect())
+        } else {
+            Err(ValidationErrors::gather(errors.into_iter().map(|e| e.err().map(Into::into))))
+        }
+    }
+}
+
+/// A rule between fields, as a check: `ensure(from <= to, "to", "is before from")`.
+pub fn ensure(holds: bool, field: &str, message: &str) -> Result<(), FieldError> {
+    if holds { Ok(()) } else { Err(FieldError::new(field, message)) }
+}
+
+/// The years a date the register deals in lies in: one rule for every day it is given (a
+/// due date, a meeting, a period, a filter). From 1990 because no register goes back
+/// further — a complaint's receipt has the same bound — and an earlier year is a typing
+/// error; one lower bound everywhere, so that every span of the register can be asked
+/// about and counted alike. To 9999, the last year written with four digits.
+pub const YEARS: RangeInclusive<i32> = 1990..=9999;
+
+/// A day within [`YEARS`].
+pub fn check_day(field: &str, day: NaiveDate) -> Result<NaiveDate, FieldError> {
+    if YEARS.contains(&day.year()) {
+        Ok(day)
+    } else {
+        Err(FieldError::new(
+            field,
+            format!("must be a date between the years {} and {}", YEARS.start(), YEARS.end()),
+        ))
+    }
+}
+
+/// A span of days, either end possibly open: each day within [`YEARS`], the first not after
+/// the last. Names the first field at fault.
+pub fn check_days(
+    (from_field, from): (&str, Option<NaiveDate>),
+    (to_field, to): (&str, Option<NaiveDate>),
+) -> Result<(Option<NaiveDate>, Option<NaiveDate>), FieldError> {
+    let from = from.map(|d| check_day(from_field, d)).transpose()?;
+    let to = to.map(|d| check_day(to_field, d)).transpose()?;
+    if let (Some(from), Some(to)) = (from, to) {
+        ensure(from <= to, to_field, &format!("is before {from_field}"))?;
+    }
+    Ok((from, to))
 }
 
 /// Trimmed text of 1 to `max` characters with no control characters other than line breaks
@@ -230,13 +342,43 @@ mod tests {
         }
     }
 
+    fn fields(errors: ValidationErrors) -> Vec<String> {
+        errors.0.into_iter().map(|e| e.field).collect()
+    }
+
     #[test]
-    fn errors_are_collected() {
-        let mut errors = ValidationErrors::default();
-        assert_eq!(errors.check(Text::parse("a", "ok", 5)).unwrap().as_str(), "ok");
-        assert!(errors.check(Text::parse("b", "", 5)).is_none());
-        assert!(errors.check(Email::parse("c", "x")).is_none());
-        let err = errors.into_result().unwrap_err();
-        assert_eq!(err.0.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["b", "c"]);
+    fn every_error_is_collected_and_every_value_kept() {
+        let (a, b) =
+            (Text::parse("a", "ok", 5), Email::parse("b", "j@example.nl")).all_valid().unwrap();
+        assert_eq!((a.as_str(), b.as_str()), ("ok", "j@example.nl"));
+        let failed = (
+            Text::parse("a", "ok", 5),
+            Text::parse("b", "", 5),
+            Email::parse("c", "x"),
+            ensure(false, "d", "is wrong"),
+        )
+            .all_valid()
+            .unwrap_err();
+        assert_eq!(fields(failed), ["b", "c", "d"]);
+        let nested = ValidationErrors::from(FieldError::new("title", "x")).within("follow_up");
+        assert_eq!(fields(nested.clone()), ["follow_up.title"]);
+        let list = vec![Ok(1), Err(nested), Ok(3)].all_valid().unwrap_err();
+        assert_eq!(fields(list), ["follow_up.title"]);
+        assert_eq!(vec![Ok::<_, FieldError>(1), Ok(2)].all_valid().unwrap(), [1, 2]);
+    }
+
+    #[test]
+    fn days_lie_between_1990_and_9999_in_order() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert!(check_day("due_on", day(1990, 1, 1)).is_ok());
+        assert_eq!(check_day("due_on", day(1989, 12, 31)).unwrap_err().field, "due_on");
+        let (from, to) = (Some(day(2026, 1, 1)), Some(day(2026, 2, 1)));
+        assert_eq!(check_days(("from", from), ("to", to)), Ok((from, to)));
+        assert_eq!(check_days(("from", to), ("to", from)).unwrap_err().field, "to");
+        assert_eq!(
+            check_days(("from", Some(day(1900, 1, 1))), ("to", None)).unwrap_err().field,
+            "from"
+        );
+        assert_eq!(check_days(("from", None), ("to", None)), Ok((None, None)));
     }
 }

@@ -6,14 +6,55 @@
 //! timestamp, seconds between two, numbered placeholders) `store::Dialect` fills it in.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql, QueryableByName};
 use diesel::prelude::*;
+use diesel::row::NamedRow;
 use diesel::sql_types::{BigInt, Bool, Date, Double, Integer, Nullable, Text, Timestamp};
 
 use super::Dialect;
 use super::to_db;
 use crate::db::AnyConnection;
 use crate::domain::actions::ActionStatus;
-use crate::domain::overview::{Period, median_window};
+use crate::domain::overview::{
+    ActionCounts, Attribution, Medians, MonthCount, Period, Profile, median_window,
+};
+
+/// Reads one of `domain::overview`'s counts from a row of named columns, as
+/// `#[derive(QueryableByName)]` would: the domain's types carry no database derives.
+macro_rules! by_name {
+    ($type:ty { $($field:ident: $rust:ty = $sql:ty),+ $(,)? }) => {
+        impl<DB: Backend> QueryableByName<DB> for $type
+        where
+            $($rust: FromSql<$sql, DB>),+
+        {
+            fn build<'a>(row: &impl NamedRow<'a, DB>) -> deserialize::Result<Self> {
+                Ok(Self { $($field: NamedRow::get::<$sql, $rust>(row, stringify!($field))?),+ })
+            }
+        }
+    };
+}
+
+by_name!(Profile {
+    kind: String = Text,
+    status: String = Text,
+    reported_by: String = Text,
+    channel: String = Text,
+    term: String = Text,
+    outcome: String = Text,
+    anonymised: bool = Bool,
+    handler_id: i64 = BigInt,
+    count: i64 = BigInt,
+});
+by_name!(MonthCount {
+    current: bool = Bool,
+    month: String = Text,
+    categories: i32 = Integer,
+    count: i64 = BigInt
+});
+by_name!(Medians { to_first_response: Option<f64> = Nullable<Double>, to_closure: Option<f64> = Nullable<Double> });
+by_name!(ActionCounts { open: i64 = BigInt, overdue: i64 = BigInt, done: i64 = BigInt });
+by_name!(Attribution { key: String = Text, name: Option<String> = Nullable<Text>, count: i64 = BigInt });
 
 /// Complaints of organisation `$1` received in the period `[$2, $3)`.
 const IN_PERIOD: &str = "organisation_id = $1 AND received_at >= $2 AND received_at < $3";
@@ -22,33 +63,6 @@ fn bounds(period: &Period) -> (chrono::NaiveDateTime, chrono::NaiveDateTime) {
     let start = period.from.and_time(NaiveTime::MIN);
     let end = period.to.succ_opt().unwrap_or(period.to).and_time(NaiveTime::MIN);
     (start, end)
-}
-
-/// One combination of a complaint's attributes and how many complaints have it.
-#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
-pub struct Profile {
-    #[diesel(sql_type = Text)]
-    pub kind: String,
-    #[diesel(sql_type = Text)]
-    pub status: String,
-    #[diesel(sql_type = Text)]
-    pub reported_by: String,
-    /// `unclassified` when no channel is set.
-    #[diesel(sql_type = Text)]
-    pub channel: String,
-    /// A `domain::overview::TermOutcome` value.
-    #[diesel(sql_type = Text)]
-    pub term: String,
-    /// `resolved`, `unresolved` or `undecided`.
-    #[diesel(sql_type = Text)]
-    pub outcome: String,
-    /// To be discussed anonymously (`anonymize_in_meeting`).
-    #[diesel(sql_type = Bool)]
-    pub anonymised: bool,
-    #[diesel(sql_type = BigInt)]
-    pub handler_id: i64,
-    #[diesel(sql_type = BigInt)]
-    pub count: i64,
 }
 
 /// The period's complaints grouped by every attribute the overview counts by, handler
@@ -87,21 +101,6 @@ pub fn profiles(
         .load(conn)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
-pub struct MonthCount {
-    /// In the period itself (`true`) or in the one before it.
-    #[diesel(sql_type = Bool)]
-    pub current: bool,
-    /// `YYYY-MM` of receipt.
-    #[diesel(sql_type = Text)]
-    pub month: String,
-    /// The categories (`domain::classification::from_mask`).
-    #[diesel(sql_type = Integer)]
-    pub categories: i32,
-    #[diesel(sql_type = BigInt)]
-    pub count: i64,
-}
-
 /// Complaints per month of receipt and set of categories, in the period and in the one
 /// before it (which recurrence compares with): one pass over both.
 pub fn months(
@@ -138,16 +137,6 @@ struct Value {
 struct Total {
     #[diesel(sql_type = BigInt)]
     count: i64,
-}
-
-/// The median seconds from receipt to the first reaction and to closure, over the period's
-/// complaints that have them.
-#[derive(Debug, Clone, Copy, PartialEq, Default, QueryableByName)]
-pub struct Medians {
-    #[diesel(sql_type = Nullable<Double>)]
-    pub to_first_response: Option<f64>,
-    #[diesel(sql_type = Nullable<Double>)]
-    pub to_closure: Option<f64>,
 }
 
 /// Both medians: on PostgreSQL with `percentile_cont` in one pass; SQLite has no ordered-set
@@ -200,17 +189,6 @@ pub fn medians(
     Ok(Medians { to_first_response: median(&first)?, to_closure: median(&closure)? })
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
-pub struct Attribution {
-    /// The practice-management system's client id.
-    #[diesel(sql_type = Text)]
-    pub key: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub name: Option<String>,
-    #[diesel(sql_type = BigInt)]
-    pub count: i64,
-}
-
 /// The clients with the most complaints in the period (at most 20), leaving out those to be
 /// discussed anonymously.
 pub fn by_client(
@@ -248,19 +226,6 @@ fn attributions(
         .bind::<Timestamp, _>(end)
         .bind::<Bool, _>(false)
         .load(conn)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, QueryableByName)]
-pub struct ActionCounts {
-    /// Open now.
-    #[diesel(sql_type = BigInt)]
-    pub open: i64,
-    /// Open now, and past their due day.
-    #[diesel(sql_type = BigInt)]
-    pub overdue: i64,
-    /// Completed within the period.
-    #[diesel(sql_type = BigInt)]
-    pub done: i64,
 }
 
 /// The organisation's actions: open and overdue as of `today`, done within the period.

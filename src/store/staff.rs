@@ -11,16 +11,9 @@ use diesel::sql_types::{Nullable, Text};
 use super::to_db;
 use crate::db::AnyConnection;
 use crate::db::schema::{organisations, staff};
+pub use crate::domain::roles::Person;
 use crate::domain::roles::Roles;
 use crate::per_backend;
-
-/// A staff member as the API shows them: the identity provider's id and the name their
-/// token last gave (none if they have not signed in yet).
-#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
-pub struct Person {
-    pub subject: String,
-    pub name: Option<String>,
-}
 
 #[derive(Debug, Clone, Queryable)]
 pub struct Member {
