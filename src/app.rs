@@ -25,10 +25,9 @@ use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::domain::codes::ProblemCode;
-use crate::domain::organisation::Settings;
 use crate::error::{ApiError, PROBLEM_CONTENT_TYPE};
+use crate::operations;
 use crate::shutdown::{self, Stopping};
-use crate::store::{organisations, staff};
 use crate::telemetry::RequestSpan;
 use crate::workers::delivery::Delivery;
 use crate::workers::read_log::ReadLog;
@@ -94,13 +93,15 @@ pub async fn prepare(
                 config.data_dir.display()
             ))
         })?;
-        let setup_db = db.clone();
-        let now = clock.now();
-        actix_web::rt::task::spawn_blocking(move || {
-            ensure_development_organisation(&setup_db, now)
-        })
+        let organisation = (DEV_ORGANISATION, "Ontwikkelkantoor");
+        operations::organisation::ensure_development(
+            &db,
+            organisation,
+            DEV_COORDINATOR,
+            clock.now(),
+        )
         .await
-        .map_err(|e| StartError::Development(e.to_string()))??;
+        .map_err(|e| StartError::Development(e.to_string()))?;
         Some(secret)
     } else {
         None
@@ -133,25 +134,6 @@ pub async fn prepare(
         stopping: Stopping::default(),
     };
     Ok((state, Workers { stop, tasks: vec![read_log_writer, watcher, deliverer] }))
-}
-
-fn ensure_development_organisation(
-    db: &Db,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), StartError> {
-    let fail = |e: &dyn std::fmt::Display| StartError::Development(e.to_string());
-    let mut conn = db.connection().map_err(|e| fail(&e))?;
-    crate::db::write_transaction(&mut conn, |conn| {
-        if organisations::find_by_slug(conn, DEV_ORGANISATION)?.is_some() {
-            return Ok(());
-        }
-        let organisation = organisations::create(conn, DEV_ORGANISATION, "Ontwikkelkantoor", now)?;
-        let coordinator_id = staff::ensure(conn, organisation.id, DEV_COORDINATOR, now)?;
-        let settings = Settings { coordinator_id: Some(coordinator_id), ..organisation.settings() };
-        organisations::save_settings(conn, organisation.id, organisation.version, &settings, now)?;
-        Ok::<_, crate::db::DbError>(())
-    })
-    .map_err(|e| fail(&e))
 }
 
 /// The pieces every worker's `App` shares.

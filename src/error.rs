@@ -12,10 +12,10 @@ use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::db::DbError;
-use crate::domain::access::Denied;
 use crate::domain::codes::ProblemCode;
 use crate::domain::lifecycle::Refused;
 use crate::domain::validation::{FieldError, ValidationErrors};
+use crate::operations::OperationError;
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 const TYPE_PREFIX: &str = "urn:klachtenregister:problem:";
@@ -263,6 +263,29 @@ impl From<diesel::result::Error> for ApiError {
     }
 }
 
+/// How the API answers an operation that did not happen.
+impl From<OperationError> for ApiError {
+    fn from(e: OperationError) -> Self {
+        match e {
+            OperationError::NotFound(what) => ApiError::not_found(what),
+            OperationError::Forbidden { code, message } => ApiError::forbidden(code, message),
+            OperationError::Refused(refused) => refused.into(),
+            OperationError::Invalid(errors) => errors.into(),
+            OperationError::PreconditionFailed(detail) => ApiError::precondition_failed(detail),
+            OperationError::KeyReused => ApiError::unprocessable(
+                ProblemCode::IdempotencyKeyReused,
+                "this Idempotency-Key was used for a different request; use a new key",
+            ),
+            OperationError::UnsupportedContent(detail) => ApiError::unsupported_media_type(detail),
+            OperationError::Database(e) => e.into(),
+            OperationError::Internal(reason) => {
+                tracing::error!(reason, "operation failed");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
 impl From<ValidationErrors> for ApiError {
     fn from(e: ValidationErrors) -> Self {
         ApiError::validation(e.0)
@@ -272,15 +295,6 @@ impl From<ValidationErrors> for ApiError {
 impl From<Refused> for ApiError {
     fn from(r: Refused) -> Self {
         ApiError::conflict(r.code, r.message)
-    }
-}
-
-impl From<Denied> for ApiError {
-    fn from(d: Denied) -> Self {
-        match d {
-            Denied::NotVisible => ApiError::not_found("complaint"),
-            Denied::Forbidden { code, message } => ApiError::forbidden(code, message),
-        }
     }
 }
 

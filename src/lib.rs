@@ -1,6 +1,7 @@
 //! klachtenregister: a JSON REST API that runs a professional firm's complaint procedure
 //! (klachtenregeling). See `DESIGN.md` for the domain and the contract; the module layout
-//! follows it: rules in [`domain`], queries in [`store`], HTTP in [`api`].
+//! follows it: rules in [`domain`], queries in [`store`], the register's operations in
+//! [`operations`], HTTP in [`api`], pages and files for people in [`render`].
 
 pub mod api;
 pub mod app;
@@ -10,6 +11,8 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod operations;
+pub mod render;
 pub mod seed;
 pub mod shutdown;
 pub mod store;

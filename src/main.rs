@@ -12,9 +12,9 @@ use klachtenregister::app::{self, Shared};
 use klachtenregister::auth::dev::{self, DEV_ORGANISATION, DEV_PEOPLE, TokenRequest};
 use klachtenregister::clock::{Clock, SystemClock};
 use klachtenregister::config::{Config, KeySource};
-use klachtenregister::db::{Db, DbError, write_transaction};
+use klachtenregister::db::{Db, write_transaction};
 use klachtenregister::domain::roles::Role;
-use klachtenregister::{api, store, telemetry};
+use klachtenregister::{api, operations, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -241,15 +241,12 @@ fn create_organisation(config: &Config, id: &str, name: &str) -> Outcome {
         Text::parse("--name", name, 200).map_err(|e| format!("{}: {}", e.field, e.message))?;
     let db = Db::new(config.database.clone(), &config.pool);
     db.migrate()?;
-    let mut conn = db.connection()?;
-    let now = SystemClock.now();
-    let created = write_transaction(&mut conn, |conn| {
-        if store::organisations::find_by_slug(conn, id.as_str())?.is_some() {
-            return Ok::<_, DbError>(None);
-        }
-        Ok(Some(store::organisations::create(conn, id.as_str(), name.as_str(), now)?))
-    })
-    .map_err(|e| e.to_string())?;
+    let created = actix_web::rt::System::new().block_on(operations::organisation::create(
+        &db,
+        id.clone(),
+        name,
+        SystemClock.now(),
+    ))?;
     match created {
         Some(org) => {
             println!(

@@ -1,31 +1,20 @@
 //! Classification: the catalogue of channels (A/B) and categories (I–IV), and a complaint's
 //! classification, which the coordinator sets.
 
-use std::collections::HashMap;
-
 use actix_web::{HttpResponse, get, put, web};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde::Serialize;
 use strum::VariantArray;
 use utoipa::ToSchema;
 
-use super::complaints::{StaffRef, readable};
-use super::extract::{ApiJson, IfMatch};
+use super::answer::versioned;
+use super::extract::{ApiJson, complaint};
 use super::openapi::{Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable};
-use super::procedure::{Taking, take_step};
 use super::state::AppState;
-use super::versioned;
 use crate::auth::Principal;
-use crate::domain::access::ComplaintAct;
-use crate::domain::classification::{Category, Channel, Label, check_categories};
-use crate::domain::events::EventType;
-use crate::domain::lifecycle::Step;
+use crate::domain::classification::{Category, Channel, Label};
 use crate::error::ApiError;
-use crate::store::complaints::{self as complaints_store, ComplaintRow};
-use crate::store::from_db;
-use crate::store::staff::{self, Person};
-use crate::telemetry::record_complaint;
+use crate::operations::Precondition;
+use crate::operations::classification::{self, Classification, SetClassification};
 
 /// An entry of the catalogue.
 #[derive(Debug, Serialize, ToSchema)]
@@ -75,36 +64,6 @@ pub async fn catalogue(_: Principal) -> web::Json<Catalogue> {
     })
 }
 
-/// A complaint's classification. All fields are empty until the coordinator classifies it.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct Classification {
-    pub channel: Option<Channel>,
-    pub categories: Vec<Category>,
-    pub classified_at: Option<DateTime<Utc>>,
-    pub classified_by: Option<StaffRef>,
-}
-
-impl Classification {
-    /// The classification of a complaint, or `None` before it is classified.
-    pub fn of(row: &ComplaintRow, people: &HashMap<i64, Person>) -> Option<Classification> {
-        Some(Classification {
-            channel: Some(row.channel()?),
-            categories: row.categories(),
-            classified_at: row.classified_at.map(from_db),
-            classified_by: row.classified_by_id.map(|id| StaffRef::of(people, id)),
-        })
-    }
-
-    fn unclassified() -> Classification {
-        Classification {
-            channel: None,
-            categories: Vec::new(),
-            classified_at: None,
-            classified_by: None,
-        }
-    }
-}
-
 #[utoipa::path(
     get,
     operation_id = "get_classification",
@@ -125,31 +84,9 @@ pub async fn read(
     principal: Principal,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    record_complaint(id);
-    let (classification, version) = state
-        .db
-        .read(move |conn| {
-            let row = readable(conn, &principal, id)?;
-            let people = staff::people(conn, &row.people())?;
-            let classification = Classification::of(&row, &people);
-            Ok::<_, ApiError>((
-                classification.unwrap_or_else(Classification::unclassified),
-                row.version,
-            ))
-        })
-        .await?;
+    let (classification, version) =
+        classification::read(&state.db, state.context(principal), complaint(id)).await?;
     Ok(versioned(&classification, version))
-}
-
-/// A classification to set: the channel and one or more categories.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"channel": "oral", "categories": ["legal", "financial"]}))]
-pub struct SetClassification {
-    pub channel: Channel,
-    #[schema(min_items = 1, max_items = 4)]
-    pub categories: Vec<Category>,
 }
 
 #[utoipa::path(
@@ -178,49 +115,11 @@ pub async fn set(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<i64>,
-    if_match: IfMatch,
+    precondition: Precondition,
     body: ApiJson<SetClassification>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    record_complaint(id);
-    let now = state.clock.now();
-    let body = body.0;
-    let view = state
-        .db
-        .write(move |conn| {
-            let (view, ()) = take_step(
-                conn,
-                &principal,
-                id,
-                ComplaintAct::Classify,
-                &if_match,
-                now,
-                |conn, row, _| {
-                    let categories = check_categories(&body.categories)
-                        .map_err(|e| ApiError::validation(vec![e]))?;
-                    let before = row.categories();
-                    complaints_store::save_classification(
-                        conn,
-                        id,
-                        body.channel,
-                        &categories,
-                        principal.staff_id,
-                        now,
-                    )?;
-                    let taking = Taking {
-                        step: Step::Classify,
-                        event: EventType::ComplaintClassified,
-                        data: json!({
-                            "before": {"channel": row.channel(), "categories": before},
-                            "after": {"channel": body.channel, "categories": categories},
-                        }),
-                    };
-                    Ok((taking, ()))
-                },
-            )?;
-            Ok::<_, ApiError>(view)
-        })
-        .await?;
-    let classification = view.classification.ok_or_else(ApiError::internal)?;
-    Ok(versioned(&classification, view.version))
+    let ctx = state.context(principal).with(precondition.into());
+    let (classification, version) =
+        classification::set(&state.db, ctx, complaint(id), body.0).await?;
+    Ok(versioned(&classification, version))
 }

@@ -1,74 +1,36 @@
 //! The klachtendossier's documents (upload, list, download) and the read log of a
 //! complaint.
 
-use actix_multipart::Multipart;
+use std::collections::BTreeMap;
+
+use actix_multipart::{Field, Multipart};
 use actix_web::http::header::{
     self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
 };
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
-use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
-
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::{ContentBuilder, HeaderBuilder, Ref, RefOr};
 use utoipa::{IntoResponses, PartialSchema, ToSchema};
 
-use super::complaints::{StaffRef, authorised_for_update, readable};
-use super::extract::{ApiQuery, IdempotencyKey};
-use super::idempotency::{Answer, answer_once, fingerprint};
+use super::answer::created;
+use super::extract::{ApiQuery, Idempotency, complaint};
 use super::openapi::{Conflict, Forbidden, NotFound, Unprocessable};
-use super::pagination::{self, Page, PageQuery};
+use super::pagination::PageQuery;
 use super::state::AppState;
 use crate::auth::Principal;
-use crate::domain::access::ComplaintAct;
 use crate::domain::codes::ProblemCode;
-use crate::domain::documents::{ALLOWED, detect, sanitize_filename};
-use crate::domain::events::EventType;
-use crate::domain::lifecycle;
+use crate::domain::documents::{ALLOWED, sanitize_filename};
 use crate::domain::validation::FieldError;
 use crate::error::ApiError;
-use crate::store::documents::{self, DocumentRow, NewDocument};
-use crate::store::events::{self, NewEvent};
-use crate::store::read_log::{self, Read};
-use crate::store::{from_db, staff};
+use crate::operations::documents::{self, DocumentView, Download, ReadView, Upload};
+use crate::operations::page::Page;
 use crate::telemetry::record_complaint;
 
 const BOTH_ROLES: [&str; 2] = ["dienstverlener", "klachtencoordinator"];
-
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct DocumentView {
-    #[schema(example = 12)]
-    pub id: i64,
-    #[schema(example = "Brief aan cliënt 2026-11-06.pdf")]
-    pub filename: String,
-    /// Determined from the content.
-    #[schema(example = "application/pdf")]
-    pub content_type: String,
-    #[schema(example = 48213)]
-    pub size_bytes: i64,
-    /// Hex-encoded SHA-256 of the content.
-    #[schema(example = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")]
-    pub sha256: String,
-    pub uploaded_by: StaffRef,
-    pub uploaded_at: DateTime<Utc>,
-}
-
-fn view(row: DocumentRow, people: &std::collections::HashMap<i64, staff::Person>) -> DocumentView {
-    DocumentView {
-        uploaded_by: StaffRef::of(people, row.uploaded_by_id),
-        uploaded_at: from_db(row.uploaded_at),
-        id: row.id,
-        filename: row.filename,
-        content_type: row.content_type,
-        size_bytes: row.size_bytes,
-        sha256: row.sha256,
-    }
-}
 
 /// The form of an upload (the body is streamed, not deserialised into this type).
 #[derive(ToSchema)]
@@ -80,13 +42,11 @@ pub struct DocumentUpload {
     file: Vec<u8>,
 }
 
-/// The uploaded file, read whole within the size limit and hashed on the way.
-struct Upload {
-    filename: String,
-    content: Vec<u8>,
-    sha256: String,
+fn unreadable<E>(_: E) -> ApiError {
+    ApiError::bad_request(ProblemCode::MalformedMultipart, "the multipart body could not be read")
 }
 
+/// The uploaded file, read whole within the size limit and hashed on the way.
 async fn read_upload(
     request: &HttpRequest,
     mut form: Multipart,
@@ -102,15 +62,9 @@ async fn read_upload(
             "upload the document as multipart/form-data with a field 'file'",
         ));
     }
-    let unreadable = |_| {
-        ApiError::bad_request(
-            ProblemCode::MalformedMultipart,
-            "the multipart body could not be read",
-        )
-    };
     let mut received: Option<Upload> = None;
     while let Some(field) = form.next().await {
-        let mut field = field.map_err(unreadable)?;
+        let field = field.map_err(unreadable)?;
         let (name, filename) = match field.content_disposition() {
             Some(d) => {
                 (d.get_name().unwrap_or_default().to_owned(), d.get_filename().map(str::to_owned))
@@ -118,24 +72,11 @@ async fn read_upload(
             None => (String::new(), None),
         };
         if name != "file" || received.is_some() {
-            return Err(ApiError::validation(vec![FieldError::new(
-                if name.is_empty() { "file".to_owned() } else { name },
-                "the upload has exactly one field, 'file'",
-            )]));
+            let field = if name.is_empty() { "file".to_owned() } else { name };
+            let error = FieldError::new(field, "the upload has exactly one field, 'file'");
+            return Err(ApiError::validation(vec![error]));
         }
-        let mut content = Vec::new();
-        let mut hasher = Sha256::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(unreadable)?;
-            if content.len() + chunk.len() > limit {
-                return Err(ApiError::payload_too_large(format!(
-                    "a document is at most {limit} bytes"
-                )));
-            }
-            hasher.update(&chunk);
-            content.extend_from_slice(&chunk);
-        }
-        let sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let (content, sha256) = read_file(field, limit).await?;
         received =
             Some(Upload { filename: sanitize_filename(filename.as_deref()), content, sha256 });
     }
@@ -145,6 +86,23 @@ async fn read_upload(
         return Err(ApiError::validation(vec![FieldError::new("file", "is empty")]));
     }
     Ok(received)
+}
+
+/// The file's content, at most `limit` bytes, and its hex SHA-256.
+async fn read_file(mut field: Field, limit: usize) -> Result<(Vec<u8>, String), ApiError> {
+    let mut content = Vec::new();
+    let mut hasher = Sha256::new();
+    while let Some(chunk) = field.next().await {
+        let chunk = chunk.map_err(unreadable)?;
+        if content.len() + chunk.len() > limit {
+            return Err(ApiError::payload_too_large(format!(
+                "a document is at most {limit} bytes"
+            )));
+        }
+        hasher.update(&chunk);
+        content.extend_from_slice(&chunk);
+    }
+    Ok((content, hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()))
 }
 
 #[utoipa::path(
@@ -172,62 +130,15 @@ pub async fn upload(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<i64>,
-    key: IdempotencyKey,
+    key: Idempotency,
     request: HttpRequest,
     form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    record_complaint(id);
-    let now = state.clock.now();
+    let id = complaint(id);
     let file = read_upload(&request, form, state.max_document_bytes).await?;
-    let content_type = detect(&file.content, &file.filename).map_err(|found| {
-        ApiError::unsupported_media_type(format!(
-            "the dossier takes PDF, images, e-mail, Office documents and plain text; this is {found}"
-        ))
-    })?;
-    let fingerprint =
-        fingerprint(&format!("POST /complaints/{id}/documents"), &(&file.filename, &file.sha256));
-    let answer = state
-        .db
-        .write(move |conn| {
-            answer_once(conn, principal.staff_id, &key, &fingerprint, now, |conn| {
-                let (row, _) = authorised_for_update(conn, &principal, id, ComplaintAct::Handle)?;
-                lifecycle::ensure_editable(row.status())?;
-                let document = documents::insert(
-                    conn,
-                    NewDocument {
-                        organisation_id: principal.organisation_id,
-                        complaint_id: id,
-                        filename: &file.filename,
-                        content_type,
-                        sha256: &file.sha256,
-                        content: &file.content,
-                        uploaded_by_id: principal.staff_id,
-                        now,
-                    },
-                )?;
-                events::append(
-                    conn,
-                    NewEvent {
-                        organisation_id: principal.organisation_id,
-                        complaint_id: Some(id),
-                        event_type: EventType::DocumentAdded,
-                        actor_id: Some(principal.staff_id),
-                        occurred_at: now,
-                        data: json!({
-                            "document": document.id, "filename": document.filename,
-                            "content_type": document.content_type, "size_bytes": document.size_bytes,
-                            "sha256": document.sha256,
-                        }),
-                    },
-                )?;
-                let people = staff::people(conn, &[document.uploaded_by_id])?;
-                let location = format!("/api/v1/complaints/{id}/documents/{}", document.id);
-                Answer::created(&view(document, &people), location)
-            })
-        })
-        .await?;
-    Ok(answer.into_response())
+    let ctx = state.context(principal).with(key.into());
+    let document = documents::add(&state.db, ctx, id, file).await?;
+    Ok(created(&document, &format!("/complaints/{}/documents/{}", id, document.id), None))
 }
 
 #[utoipa::path(
@@ -250,22 +161,7 @@ pub async fn list(
     principal: Principal,
     id: web::Path<i64>,
 ) -> Result<web::Json<Page<DocumentView>>, ApiError> {
-    let id = id.into_inner();
-    record_complaint(id);
-    let page = state
-        .db
-        .read(move |conn| {
-            readable(conn, &principal, id)?;
-            let rows = documents::for_complaint(conn, id)?;
-            let uploaders: Vec<i64> = rows.iter().map(|r| r.uploaded_by_id).collect();
-            let people = staff::people(conn, &uploaders)?;
-            Ok::<_, ApiError>(Page {
-                items: rows.into_iter().map(|r| view(r, &people)).collect(),
-                next_cursor: None,
-            })
-        })
-        .await?;
-    Ok(web::Json(page))
+    Ok(web::Json(documents::list(&state.db, state.context(principal), complaint(id)).await?))
 }
 
 #[utoipa::path(
@@ -288,49 +184,36 @@ pub async fn download(
 ) -> Result<HttpResponse, ApiError> {
     let (id, document) = path.into_inner();
     record_complaint(id);
-    let now = state.clock.now();
-    let (organisation_id, staff_id) = (principal.organisation_id, principal.staff_id);
-    let (row, content) = state
-        .db
-        .read(move |conn| {
-            readable(conn, &principal, id)?;
-            documents::find_with_content(conn, id, document)?
-                .ok_or_else(|| ApiError::not_found("document"))
-        })
-        .await?;
-    state
-        .read_log
-        .record(Read {
-            organisation_id,
-            complaint_id: id,
-            document_id: Some(row.id),
-            staff_id,
-            read_at: now,
-        })
-        .await;
-    let ascii: String = row
+    let ctx = state.context(principal);
+    let file = documents::download(&state.db, &state.read_log, ctx, id, document).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, file.content_type.clone()))
+        .insert_header(attachment(&file))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, "sandbox; default-src 'none'"))
+        .insert_header(("X-Content-SHA256", file.sha256))
+        .body(file.content))
+}
+
+/// Offers a download as an attachment under its safe name: ASCII for old clients, UTF-8
+/// (RFC 5987) for the rest.
+fn attachment(file: &Download) -> ContentDisposition {
+    let ascii: String = file
         .filename
         .chars()
         .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' })
         .collect();
-    let disposition = ContentDisposition {
+    ContentDisposition {
         disposition: DispositionType::Attachment,
         parameters: vec![
             DispositionParam::Filename(ascii),
             DispositionParam::FilenameExt(ExtendedValue {
                 charset: Charset::Ext("UTF-8".into()),
                 language_tag: None,
-                value: row.filename.into_bytes(),
+                value: file.filename.clone().into_bytes(),
             }),
         ],
-    };
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, row.content_type))
-        .insert_header(disposition)
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::CONTENT_SECURITY_POLICY, "sandbox; default-src 'none'"))
-        .insert_header(("X-Content-SHA256", row.sha256))
-        .body(content))
+    }
 }
 
 /// A download answers with the type the document was found to have: one of the allowlist's.
@@ -371,14 +254,6 @@ impl IntoResponses for DownloadResponses {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReadView {
-    pub staff: StaffRef,
-    pub read_at: DateTime<Utc>,
-    /// The document read; `null` for the complaint's details.
-    pub document_id: Option<i64>,
-}
-
 #[utoipa::path(
     get,
     path = "/complaints/{id}/reads",
@@ -401,32 +276,6 @@ pub async fn reads_of(
     id: web::Path<i64>,
     query: ApiQuery<PageQuery>,
 ) -> Result<web::Json<Page<ReadView>>, ApiError> {
-    let id = id.into_inner();
-    record_complaint(id);
-    let (limit, before) = query.0.checked()?;
-    let page = state
-        .db
-        .read(move |conn| {
-            let row = readable(conn, &principal, id)?;
-            crate::domain::access::authorise(
-                &principal.actor(),
-                &row.parties(),
-                ComplaintAct::Audit,
-            )?;
-            let rows = read_log::for_complaint(conn, id, before, limit + 1)?;
-            let readers: Vec<i64> = rows.iter().map(|r| r.staff_id).collect();
-            let people = staff::people(conn, &readers)?;
-            Ok::<_, ApiError>(pagination::page(
-                rows,
-                limit,
-                |r| r.id,
-                |r| ReadView {
-                    staff: StaffRef::of(&people, r.staff_id),
-                    read_at: from_db(r.read_at),
-                    document_id: r.document_id,
-                },
-            ))
-        })
-        .await?;
-    Ok(web::Json(page))
+    let page = query.0.checked()?;
+    Ok(web::Json(documents::reads(&state.db, state.context(principal), complaint(id), page).await?))
 }

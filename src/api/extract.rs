@@ -12,6 +12,8 @@ use super::state::AppState;
 use crate::domain::codes::ProblemCode;
 use crate::domain::validation::FieldError;
 use crate::error::ApiError;
+use crate::operations::{Conditions, IdempotencyKey, Precondition};
+use crate::telemetry::record_complaint;
 
 /// A JSON request body: `application/json` (or another `+json` type), at most the configured
 /// size, well-formed, and of the right shape.
@@ -139,42 +141,35 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
     }
 }
 
-/// The `If-Match` precondition of a write, if the client sent one.
-pub struct IfMatch(Option<header::IfMatch>);
-
-impl FromRequest for IfMatch {
+/// `If-Match`, as the precondition of a write: the versions (strong ETags) the client
+/// based it on.
+impl FromRequest for Precondition {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        if req.headers().get(header::IF_MATCH).is_none() {
-            return ready(Ok(IfMatch(None)));
-        }
-        let invalid =
-            || ApiError::invalid_parameter("If-Match", "must be \"*\" or a list of quoted ETags");
-        ready(match header::IfMatch::parse(req) {
-            // actix skips items it cannot parse; a header with none left was not an ETag list.
-            Ok(header::IfMatch::Items(tags)) if tags.is_empty() => Err(invalid()),
-            Ok(parsed) => Ok(IfMatch(Some(parsed))),
-            Err(_) => Err(invalid()),
-        })
+        ready(precondition(req))
     }
 }
 
-impl IfMatch {
-    /// `412` unless the current version is one the client named.
-    pub fn check(&self, current_version: i32) -> Result<(), ApiError> {
-        let current = etag(current_version);
-        match &self.0 {
-            None | Some(header::IfMatch::Any) => Ok(()),
-            Some(header::IfMatch::Items(tags)) if tags.iter().any(|t| t.strong_eq(&current)) => {
-                Ok(())
-            }
-            Some(_) => Err(ApiError::precondition_failed(format!(
-                "the resource has changed: its current ETag is {current}; read it again and \
-                 reapply your change"
-            ))),
-        }
+fn precondition(req: &HttpRequest) -> Result<Precondition, ApiError> {
+    if req.headers().get(header::IF_MATCH).is_none() {
+        return Ok(Precondition::None);
+    }
+    let invalid =
+        || ApiError::invalid_parameter("If-Match", "must be \"*\" or a list of quoted ETags");
+    match header::IfMatch::parse(req) {
+        Ok(header::IfMatch::Any) => Ok(Precondition::Any),
+        // actix skips items it cannot parse; a header with none left was not an ETag list.
+        Ok(header::IfMatch::Items(tags)) if tags.is_empty() => Err(invalid()),
+        // A version's ETag is strong and its number as written; any other tag names none.
+        Ok(header::IfMatch::Items(tags)) => Ok(Precondition::Versions(
+            tags.iter()
+                .filter(|t| !t.weak)
+                .filter_map(|t| t.tag().parse::<i32>().ok().filter(|v| v.to_string() == t.tag()))
+                .collect(),
+        )),
+        Err(_) => Err(invalid()),
     }
 }
 
@@ -184,28 +179,51 @@ pub fn etag(version: i32) -> header::EntityTag {
 }
 
 /// The `Idempotency-Key` of a creating request, if the client sent one.
-pub struct IdempotencyKey(pub Option<String>);
+pub struct Idempotency(pub Option<IdempotencyKey>);
 
-impl FromRequest for IdempotencyKey {
+impl FromRequest for Idempotency {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let Some(value) = req.headers().get("idempotency-key") else {
-            return ready(Ok(IdempotencyKey(None)));
-        };
-        let key =
-            value.to_str().ok().map(str::trim).filter(|k| {
-                (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic())
-            });
-        ready(match key {
-            Some(k) => Ok(IdempotencyKey(Some(k.to_owned()))),
-            None => Err(ApiError::invalid_parameter(
-                "Idempotency-Key",
-                "must be 1 to 255 visible ASCII characters",
-            )),
-        })
+        ready(idempotency_key(req).map(Idempotency))
     }
+}
+
+fn idempotency_key(req: &HttpRequest) -> Result<Option<IdempotencyKey>, ApiError> {
+    let Some(value) = req.headers().get("idempotency-key") else { return Ok(None) };
+    let field = "Idempotency-Key";
+    IdempotencyKey::parse(field, value.to_str().unwrap_or("\u{0}"))
+        .map(Some)
+        .map_err(|e| ApiError::invalid_parameter(field, e.message))
+}
+
+impl From<Idempotency> for Conditions {
+    fn from(key: Idempotency) -> Conditions {
+        Conditions { precondition: Precondition::None, key: key.0 }
+    }
+}
+
+/// What a command on an existing resource may carry: `If-Match` and `Idempotency-Key`.
+impl FromRequest for Conditions {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            precondition(req).and_then(|precondition| {
+                Ok(Conditions { precondition, key: idempotency_key(req)? })
+            }),
+        )
+    }
+}
+
+/// The complaint a request's path names (`/complaints/{id}…`), noted in the request's span.
+/// (Handlers take the id as `web::Path<i64>`, which the OpenAPI document lists.)
+pub fn complaint(id: web::Path<i64>) -> i64 {
+    let id = id.into_inner();
+    record_complaint(id);
+    id
 }
 
 #[cfg(test)]
@@ -262,13 +280,20 @@ mod tests {
     }
 
     #[test]
-    fn if_match_compares_strong_etags() {
-        let given =
-            |value: &str| IfMatch(Some(header::IfMatch::Items(vec![value.parse().unwrap()])));
-        assert!(given("\"3\"").check(3).is_ok());
-        assert_eq!(given("\"2\"").check(3).unwrap_err().code(), ProblemCode::PreconditionFailed);
-        assert!(given("W/\"3\"").check(3).is_err());
-        assert!(IfMatch(None).check(3).is_ok());
-        assert!(IfMatch(Some(header::IfMatch::Any)).check(3).is_ok());
+    fn if_match_names_versions_by_strong_etags() {
+        let given = |value: &str| {
+            let request = actix_web::test::TestRequest::default()
+                .insert_header((header::IF_MATCH, value))
+                .to_http_request();
+            precondition(&request)
+        };
+        assert_eq!(given("\"3\", \"4\"").unwrap(), Precondition::Versions(vec![3, 4]));
+        assert_eq!(given("*").unwrap(), Precondition::Any);
+        for names_no_version in ["W/\"3\"", "\"03\"", "\"drie\""] {
+            assert_eq!(given(names_no_version).unwrap(), Precondition::Versions(Vec::new()));
+        }
+        assert_eq!(given("3").unwrap_err().code(), ProblemCode::InvalidParameter);
+        let none = actix_web::test::TestRequest::default().to_http_request();
+        assert_eq!(precondition(&none).unwrap(), Precondition::None);
     }
 }

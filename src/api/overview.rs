@@ -1,152 +1,21 @@
-//! `GET /overview`: the figures of a period for the office meeting — as JSON, as CSV, and
-//! anonymised for the meeting and for dienstverleners.
-
-use std::collections::HashMap;
+//! `GET /overview` and `GET /overview/report`: the figures of a period for the office meeting
+//! — as JSON, as CSV, or as a printable page — anonymised for the meeting and for
+//! dienstverleners.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::extract::ApiQuery;
 use super::state::AppState;
 use crate::auth::Principal;
-use crate::db::AnyConnection;
-use crate::db::Db;
-use crate::domain::overview::{
-    self, ActionCounts, Attribution, Counts, Form, Medians, MonthCount, Period, Profile,
-};
-use crate::domain::roles::Role;
+use crate::domain::overview::{Overview, Period};
 use crate::error::ApiError;
-use crate::store::overview as store;
-use crate::store::staff::{self, Person};
-
-pub use crate::domain::overview::{Attributed, Overview, PeriodView};
-
-/// The questions behind an overview.
-#[derive(Debug, Clone, Copy)]
-pub struct Question {
-    pub organisation_id: i64,
-    pub period: Period,
-    pub anonymised: bool,
-    pub now: DateTime<Utc>,
-}
-
-impl Question {
-    fn form(&self) -> Form {
-        Form { period: self.period, anonymised: self.anonymised, now: self.now }
-    }
-}
-
-fn counts(
-    conn: &mut AnyConnection,
-    q: Question,
-) -> Result<(Vec<Profile>, HashMap<i64, Person>), ApiError> {
-    let profiles = store::profiles(conn, q.organisation_id, &q.period, q.now)?;
-    let handlers: Vec<i64> = profiles.iter().map(|p| p.handler_id).collect();
-    Ok((profiles, staff::people(conn, &handlers)?))
-}
-
-fn months(conn: &mut AnyConnection, q: Question) -> Result<Vec<MonthCount>, ApiError> {
-    Ok(store::months(conn, q.organisation_id, &q.period)?)
-}
-
-fn timing(conn: &mut AnyConnection, q: Question) -> Result<(Medians, ActionCounts), ApiError> {
-    Ok((
-        store::medians(conn, q.organisation_id, &q.period)?,
-        store::actions(conn, q.organisation_id, &q.period, q.now.date_naive())?,
-    ))
-}
-
-fn clients(conn: &mut AnyConnection, q: Question) -> Result<Vec<Attribution>, ApiError> {
-    Ok(store::by_client(conn, q.organisation_id, &q.period)?)
-}
-
-/// The overview, counted on one connection — inside a transaction when an evaluation takes
-/// its snapshot.
-pub fn compute(conn: &mut AnyConnection, q: Question) -> Result<Overview, ApiError> {
-    let (profiles, people) = counts(conn, q)?;
-    let months = months(conn, q)?;
-    let (medians, actions) = timing(conn, q)?;
-    let clients = clients(conn, q)?;
-    Ok(overview::assemble(q.form(), Counts { profiles, people, months, medians, actions, clients }))
-}
-
-/// The overview, its parts counted side by side on several pooled connections: what an
-/// interactive request waits for is the slowest part, not the sum.
-pub async fn compute_concurrently(db: &Db, q: Question) -> Result<Overview, ApiError> {
-    let ((profiles, people), months, (medians, actions), clients) = tokio::try_join!(
-        db.read(move |conn| counts(conn, q)),
-        db.read(move |conn| months(conn, q)),
-        db.read(move |conn| timing(conn, q)),
-        db.read(move |conn| clients(conn, q)),
-    )?;
-    Ok(overview::assemble(q.form(), Counts { profiles, people, months, medians, actions, clients }))
-}
-
-/// The overview as CSV rows `section,key,value`: the same figures as the JSON, flattened.
-pub fn to_csv(o: &Overview) -> Result<Vec<u8>, ApiError> {
-    let mut rows: Vec<(String, String, String)> = vec![
-        ("period".into(), "from".into(), o.period.from.to_string()),
-        ("period".into(), "to".into(), o.period.to.to_string()),
-        ("previous_period".into(), "from".into(), o.previous_period.from.to_string()),
-        ("previous_period".into(), "to".into(), o.previous_period.to.to_string()),
-        ("anonymised".into(), String::new(), o.anonymised.to_string()),
-        ("total".into(), String::new(), o.total.to_string()),
-    ];
-    for (section, map) in [
-        ("by_kind", &o.by_kind),
-        ("by_status", &o.by_status),
-        ("by_channel", &o.by_channel),
-        ("by_category", &o.by_category),
-        ("by_reporter", &o.by_reporter),
-        ("response_term", &o.response_term),
-        ("outcome", &o.outcome),
-    ] {
-        rows.extend(map.iter().map(|(k, v)| (section.to_owned(), k.clone(), v.to_string())));
-    }
-    let optional = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-    rows.push((
-        "median".into(),
-        "hours_to_first_response".into(),
-        optional(o.median_hours_to_first_response),
-    ));
-    rows.push(("median".into(), "days_to_closure".into(), optional(o.median_days_to_closure)));
-    for (key, value) in
-        [("open", o.actions.open), ("overdue", o.actions.overdue), ("done", o.actions.done)]
-    {
-        rows.push(("actions".into(), key.into(), value.to_string()));
-    }
-    for r in &o.recurrence {
-        for (part, value) in
-            [("current", r.current), ("previous", r.previous), ("change", r.change)]
-        {
-            rows.push((
-                format!("recurrence.{part}"),
-                r.category.as_str().into(),
-                value.to_string(),
-            ));
-        }
-    }
-    for m in &o.per_month {
-        rows.push(("per_month.total".into(), m.month.clone(), m.total.to_string()));
-        for (category, count) in &m.by_category {
-            rows.push((format!("per_month.{category}"), m.month.clone(), count.to_string()));
-        }
-    }
-    for (section, list) in [("by_handler", &o.by_handler), ("by_client", &o.by_client)] {
-        rows.extend(list.iter().map(|a| (section.to_owned(), a.name.clone(), a.count.to_string())));
-    }
-    rows.push(("discussed_anonymously".into(), String::new(), o.discussed_anonymously.to_string()));
-
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(["section", "key", "value"]).map_err(|_| ApiError::internal())?;
-    for (section, key, value) in rows {
-        writer.write_record([section, key, value]).map_err(|_| ApiError::internal())?;
-    }
-    writer.into_inner().map_err(|_| ApiError::internal())
-}
+use crate::operations::overview;
+use crate::render::overview_csv::to_csv;
+use crate::render::report::render;
 
 /// The period and form of an overview.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -165,17 +34,10 @@ pub struct OverviewQuery {
 }
 
 impl OverviewQuery {
-    /// The checked period and whether the form is anonymised for this caller.
-    pub fn resolve(
-        &self,
-        principal: &Principal,
-        today: NaiveDate,
-        default_anonymised: bool,
-    ) -> Result<(Period, bool), ApiError> {
-        let period = Period::requested(self.from, self.to, today)
-            .map_err(|e| ApiError::invalid_parameter(&e.field, e.message))?;
-        let coordinator = principal.roles.has(Role::Klachtencoordinator);
-        Ok((period, overview::anonymised(coordinator, self.anonymised, default_anonymised)))
+    /// The period asked for, checked.
+    fn period(&self, today: NaiveDate) -> Result<Period, ApiError> {
+        Period::requested(self.from, self.to, today)
+            .map_err(|e| ApiError::invalid_parameter(&e.field, e.message))
     }
 }
 
@@ -214,14 +76,43 @@ pub async fn read(
     query: ApiQuery<OverviewQuery>,
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let now = state.clock.now();
-    let (period, anonymised) = query.0.resolve(&principal, now.date_naive(), false)?;
-    let question = Question { organisation_id: principal.organisation_id, period, anonymised, now };
-    let figures = compute_concurrently(&state.db, question).await?;
+    let ctx = state.context(principal);
+    let period = query.0.period(ctx.now.date_naive())?;
+    let figures = overview::read(&state.db, &ctx, period, (query.0.anonymised, false)).await?;
     if wants_csv(&request) {
         return Ok(HttpResponse::Ok()
             .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
-            .body(to_csv(&figures)?));
+            .body(to_csv(&figures).map_err(|_| ApiError::internal())?));
     }
     Ok(HttpResponse::Ok().json(figures))
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "get_overview_report",
+    path = "/overview/report",
+    tag = "overview",
+    summary = "The printable report for the office meeting",
+    description = "One self-contained HTML page (no external assets; prints on A4) with the \
+        overview's figures and two charts as inline SVG: complaints per category per month, \
+        and response-term compliance. Anonymised by default, as it goes to the meeting; a \
+        coordinator may ask for `anonymised=false`.",
+    params(OverviewQuery),
+    responses((status = 200, description = "The report", content_type = "text/html", body = String,
+        example = "<!DOCTYPE html><html lang=\"nl\">…</html>")),
+    extensions(("x-roles" = json!(["dienstverlener", "klachtencoordinator"]))),
+)]
+#[get("/overview/report")]
+pub async fn report(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: ApiQuery<OverviewQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = state.context(principal);
+    let period = query.0.period(ctx.now.date_naive())?;
+    let (figures, organisation) =
+        overview::report(&state.db, &ctx, period, query.0.anonymised).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .body(render(&figures, &organisation).into_string()))
 }

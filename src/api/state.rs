@@ -1,9 +1,10 @@
 //! What every request can reach. `app` builds it at start; handlers, extractors and the
 //! middleware of `src/api` read it.
 
-use crate::auth::{Sightings, Verifier};
+use crate::auth::{Principal, Sightings, Verifier};
 use crate::clock::SharedClock;
 use crate::db::Db;
+use crate::operations::Context;
 use crate::shutdown::Stopping;
 use crate::workers::read_log::ReadLog;
 
@@ -20,4 +21,11 @@ pub struct AppState {
     pub max_document_bytes: usize,
     /// Set once SIGTERM or SIGINT came: readiness fails and connections close after answering.
     pub stopping: Stopping,
+}
+
+impl AppState {
+    /// The context of an operation `principal` performs now.
+    pub fn context(&self, principal: Principal) -> Context {
+        Context::new(principal, self.clock.now())
+    }
 }

@@ -26,7 +26,7 @@ impl FieldError {
 }
 
 /// Everything wrong with a request, reported together so that a form can show all of it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidationErrors(pub Vec<FieldError>);
 
 impl From<FieldError> for ValidationErrors {
@@ -49,25 +49,6 @@ impl ValidationErrors {
         ValidationErrors(
             errors.map(|e| FieldError::new(format!("{prefix}.{}", e.field), e.message)).collect(),
         )
-    }
-
-    pub fn push(&mut self, e: FieldError) {
-        self.0.push(e);
-    }
-
-    /// Records the error of a parse result, if any, and passes the result on.
-    pub fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
-        match result {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.0.push(e);
-                None
-            }
-        }
-    }
-
-    pub fn into_result(self) -> Result<(), ValidationErrors> {
-        if self.0.is_empty() { Ok(()) } else { Err(self) }
     }
 
     fn gather(parts: impl IntoIterator<Item = Option<ValidationErrors>>) -> ValidationErrors {

@@ -1,5 +1,9 @@
-//! Stored answers to creating requests sent with an `Idempotency-Key`, so that a retry gets
-//! the first answer instead of creating a second thing.
+//! Answers to commands sent with an idempotency key, so that a retry gets the first answer
+//! instead of doing the work twice. The answer is the operation's result, as JSON.
+//!
+//! (`response_status` is no longer written: an answer's HTTP status follows from its
+//! operation. Keys stored by versions before the operations layer carry fingerprints of
+//! another form, so a retry that spans the upgrade is answered as a reused key.)
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -14,7 +18,7 @@ pub enum Claim {
     /// The key is new: the caller does the work and then [`complete`]s the key.
     Fresh,
     /// The key was used before for the same request: here is the answer it got.
-    Replay { status: u16, body: String },
+    Replay { answer: String },
     /// The key was used before for a different request.
     Mismatch,
 }
@@ -45,14 +49,14 @@ pub fn claim(
     if inserted == 1 {
         return Ok(Claim::Fresh);
     }
-    let (stored_fingerprint, status, body): (String, i32, String) = keys::table
+    let (stored_fingerprint, stored): (String, String) = keys::table
         .find((staff_id, key))
-        .select((keys::request_fingerprint, keys::response_status, keys::response_body))
+        .select((keys::request_fingerprint, keys::response_body))
         .first(conn)?;
-    Ok(if stored_fingerprint != fingerprint {
-        Claim::Mismatch
+    Ok(if stored_fingerprint == fingerprint {
+        Claim::Replay { answer: stored }
     } else {
-        Claim::Replay { status: u16::try_from(status).unwrap_or(500), body }
+        Claim::Mismatch
     })
 }
 
@@ -61,11 +65,10 @@ pub fn complete(
     conn: &mut AnyConnection,
     staff_id: i64,
     key: &str,
-    status: u16,
-    body: &str,
+    answer: &str,
 ) -> QueryResult<()> {
     diesel::update(keys::table.find((staff_id, key)))
-        .set((keys::response_status.eq(i32::from(status)), keys::response_body.eq(body)))
+        .set(keys::response_body.eq(answer))
         .execute(conn)
         .map(drop)
 }

@@ -19,6 +19,7 @@ mod limits;
 mod listing;
 mod mail;
 mod matrix;
+mod operations;
 mod organisation;
 mod overview;
 mod procedure;

@@ -1,19 +1,12 @@
-//! `GET /overview/report`: the overview as one self-contained HTML page for the office
-//! meeting — no external assets, printable on A4, with the figures as inline SVG charts.
+//! The overview as one self-contained HTML page for the office meeting (`GET
+//! /overview/report`): no external assets, printable on A4, with the figures as inline SVG
+//! charts. Every value goes through maud, which escapes it for HTML.
 
-use actix_web::http::header;
-use actix_web::{HttpResponse, get, web};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use strum::VariantArray;
 
-use super::extract::ApiQuery;
-use super::overview::{Attributed, Overview, OverviewQuery, Question, compute_concurrently};
-use super::state::AppState;
-use crate::auth::Principal;
 use crate::domain::classification::Category;
-use crate::domain::overview::TermOutcome;
-use crate::error::ApiError;
-use crate::store::organisations;
+use crate::domain::overview::{Attributed, Overview, TermOutcome};
 
 const COLOURS: [&str; 4] = ["#1b6ca8", "#e07a1f", "#3a9d5d", "#9c4f96"];
 
@@ -198,40 +191,4 @@ pub fn render(o: &Overview, organisation: &str) -> Markup {
             }
         }
     }
-}
-
-#[utoipa::path(
-    get,
-    operation_id = "get_overview_report",
-    path = "/overview/report",
-    tag = "overview",
-    summary = "The printable report for the office meeting",
-    description = "One self-contained HTML page (no external assets; prints on A4) with the \
-        overview's figures and two charts as inline SVG: complaints per category per month, \
-        and response-term compliance. Anonymised by default, as it goes to the meeting; a \
-        coordinator may ask for `anonymised=false`.",
-    params(OverviewQuery),
-    responses((status = 200, description = "The report", content_type = "text/html", body = String,
-        example = "<!DOCTYPE html><html lang=\"nl\">…</html>")),
-    extensions(("x-roles" = json!(["dienstverlener", "klachtencoordinator"]))),
-)]
-#[get("/overview/report")]
-pub async fn report(
-    state: web::Data<AppState>,
-    principal: Principal,
-    query: ApiQuery<OverviewQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let now = state.clock.now();
-    let (period, anonymised) = query.0.resolve(&principal, now.date_naive(), true)?;
-    let organisation_id = principal.organisation_id;
-    let question = Question { organisation_id, period, anonymised, now };
-    let (figures, organisation) = tokio::try_join!(
-        compute_concurrently(&state.db, question),
-        state
-            .db
-            .read(move |conn| Ok::<_, ApiError>(organisations::get(conn, organisation_id)?.name)),
-    )?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-        .body(render(&figures, &organisation).into_string()))
 }

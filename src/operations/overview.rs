@@ -1,0 +1,109 @@
+//! The overview of a period for the office meeting: counted by the database, assembled by
+//! `domain::overview`, anonymised for whoever may only see it so.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::{Context, OperationError};
+use crate::db::{AnyConnection, Db};
+use crate::domain::overview::{
+    self, ActionCounts, Attribution, Counts, Form, Medians, MonthCount, Overview, Period, Profile,
+};
+use crate::domain::roles::Person;
+use crate::store::overview as store;
+use crate::store::{organisations, staff};
+
+/// The questions behind an overview.
+#[derive(Debug, Clone, Copy)]
+pub struct Question {
+    pub organisation_id: i64,
+    pub period: Period,
+    pub anonymised: bool,
+    pub now: DateTime<Utc>,
+}
+
+impl Question {
+    fn form(&self) -> Form {
+        Form { period: self.period, anonymised: self.anonymised, now: self.now }
+    }
+}
+
+fn profiles(
+    conn: &mut AnyConnection,
+    q: Question,
+) -> Result<(Vec<Profile>, HashMap<i64, Person>), OperationError> {
+    let profiles = store::profiles(conn, q.organisation_id, &q.period, q.now)?;
+    let handlers: Vec<i64> = profiles.iter().map(|p| p.handler_id).collect();
+    Ok((profiles, staff::people(conn, &handlers)?))
+}
+
+fn months(conn: &mut AnyConnection, q: Question) -> Result<Vec<MonthCount>, OperationError> {
+    Ok(store::months(conn, q.organisation_id, &q.period)?)
+}
+
+fn timing(
+    conn: &mut AnyConnection,
+    q: Question,
+) -> Result<(Medians, ActionCounts), OperationError> {
+    Ok((
+        store::medians(conn, q.organisation_id, &q.period)?,
+        store::actions(conn, q.organisation_id, &q.period, q.now.date_naive())?,
+    ))
+}
+
+fn clients(conn: &mut AnyConnection, q: Question) -> Result<Vec<Attribution>, OperationError> {
+    Ok(store::by_client(conn, q.organisation_id, &q.period)?)
+}
+
+/// The overview, counted on one connection — inside a transaction when an evaluation takes
+/// its snapshot.
+pub fn compute(conn: &mut AnyConnection, q: Question) -> Result<Overview, OperationError> {
+    let (profiles, people) = profiles(conn, q)?;
+    let months = months(conn, q)?;
+    let (medians, actions) = timing(conn, q)?;
+    let clients = clients(conn, q)?;
+    Ok(overview::assemble(q.form(), Counts { profiles, people, months, medians, actions, clients }))
+}
+
+/// The overview, its parts counted side by side on several pooled connections: what an
+/// interactive request waits for is the slowest part, not the sum.
+async fn compute_concurrently(db: &Db, q: Question) -> Result<Overview, OperationError> {
+    let ((profiles, people), months, (medians, actions), clients) = tokio::try_join!(
+        db.read(move |conn| profiles(conn, q)),
+        db.read(move |conn| months(conn, q)),
+        db.read(move |conn| timing(conn, q)),
+        db.read(move |conn| clients(conn, q)),
+    )?;
+    Ok(overview::assemble(q.form(), Counts { profiles, people, months, medians, actions, clients }))
+}
+
+/// The overview of `period` as the caller may see it: anonymised for a dienstverlener; for a
+/// coordinator as asked, or else as `default_anonymised` has it.
+pub async fn read(
+    db: &Db,
+    ctx: &Context,
+    period: Period,
+    (requested, default_anonymised): (Option<bool>, bool),
+) -> Result<Overview, OperationError> {
+    let anonymised =
+        overview::anonymised(ctx.caller.is_coordinator(), requested, default_anonymised);
+    let question =
+        Question { organisation_id: ctx.organisation_id(), period, anonymised, now: ctx.now };
+    compute_concurrently(db, question).await
+}
+
+/// The overview (as [`read`] gives it) with the organisation's name, for the printable report.
+pub async fn report(
+    db: &Db,
+    ctx: &Context,
+    period: Period,
+    requested: Option<bool>,
+) -> Result<(Overview, String), OperationError> {
+    let organisation_id = ctx.organisation_id();
+    let (figures, organisation) = tokio::try_join!(
+        read(db, ctx, period, (requested, true)),
+        db.read(move |conn| Ok::<_, OperationError>(organisations::get(conn, organisation_id)?)),
+    )?;
+    Ok((figures, organisation.name))
+}

@@ -1,0 +1,5 @@
+//! Rendering for people rather than programs: the printable report of the office meeting
+//! and the overview as CSV. (The registration form and letters, as PDF, will join them.)
+
+pub mod overview_csv;
+pub mod report;
