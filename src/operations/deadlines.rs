@@ -5,6 +5,8 @@
 //! second announcement cannot be written, also across restarts; with several instances on
 //! one PostgreSQL, a transaction-scoped advisory lock keeps them from sweeping at once.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
 use diesel::RunQueryDsl;
 use serde_json::json;
@@ -43,9 +45,17 @@ fn sweep_batch(conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<Batch, Op
     if !holds_sweep_lock(conn)? {
         return Ok(Batch { found: 0, announced: 0 });
     }
-    let overdue = deadlines::unannounced(conn, now, BATCH)?;
+    let found = deadlines::unannounced(conn, now, BATCH)?;
+    // Lock order as in every command: the complaints' rows, then (when announcing) the chain
+    // head. Read again once locked: a response recorded meanwhile ends the overdue state.
+    let ids: BTreeSet<i64> = found.iter().map(|item| item.complaint_id).collect();
+    deadlines::lock_complaints(conn, &ids.iter().copied().collect::<Vec<_>>())?;
+    let overdue: Vec<Overdue> = deadlines::unannounced(conn, now, BATCH)?
+        .into_iter()
+        .filter(|item| ids.contains(&item.complaint_id))
+        .collect();
     let announced = announce(conn, &overdue, now)?;
-    Ok(Batch { found: overdue.len(), announced })
+    Ok(Batch { found: found.len(), announced })
 }
 
 /// PostgreSQL: one instance sweeps at a time (the lock ends with the transaction). SQLite's

@@ -7,7 +7,7 @@ use strum::VariantArray;
 
 use super::{Dialect, to_db};
 use crate::db::AnyConnection;
-use crate::db::schema::deadline_notices;
+use crate::db::schema::{complaints, deadline_notices};
 use crate::domain::complaint::ComplaintStatus;
 use crate::per_backend;
 
@@ -45,6 +45,22 @@ pub fn unannounced(
         .bind::<Timestamp, _>(to_db(now))
         .bind::<BigInt, _>(limit)
         .load(conn)
+}
+
+/// Locks the rows of the complaints `ids`, in id order, until the transaction ends (on
+/// PostgreSQL; SQLite's write transactions are serial already). Every command locks its
+/// complaint's row before the chain head; a sweep that announced one complaint (holding the
+/// head) and then touched the next one's row would deadlock with a command on that one.
+pub fn lock_complaints(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<()> {
+    if let AnyConnection::Postgresql(c) = conn {
+        complaints::table
+            .filter(complaints::id.eq_any(ids))
+            .order(complaints::id)
+            .select(complaints::id)
+            .for_update()
+            .load::<i64>(c)?;
+    }
+    Ok(())
 }
 
 /// Records every deadline that passed before `now` as announced then, without announcing it:

@@ -7,6 +7,8 @@ use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use klachtenregister::operations::deadlines;
+
 use crate::on_both_databases;
 use crate::receivers::WebhookReceiver;
 use crate::support::{Backend, DANA, KEES, TestApp, complaint_body};
@@ -140,4 +142,46 @@ async fn two_instances_on_postgres_announce_and_deliver_once() {
     delivered.dedup();
     assert_eq!(delivered.len(), ids.len());
     assert_eq!(requests.len(), ids.len(), "no event was delivered twice");
+}
+
+/// A sweep and a command on PostgreSQL take their locks in the same order — the complaint's
+/// row, then the chain head — so they cannot deadlock. Here a command holds complaint B's row
+/// while the sweep has two announcements to make (A, then B); the command then appends its
+/// event. A sweep that took the chain head for A before B's row waited for the command while
+/// the command waited for the head: PostgreSQL broke the deadlock by failing one of them (an
+/// upload answered 503 in the conformance run).
+#[actix_web::test]
+async fn a_sweep_and_a_command_on_postgres_do_not_deadlock() {
+    use diesel::connection::SimpleConnection;
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else { return };
+    let a = app.register(DANA, &complaint_body()).await["id"].as_i64().unwrap();
+    let b = app.register(DANA, &complaint_body()).await["id"].as_i64().unwrap();
+    app.clock.advance(Duration::days(8));
+
+    let mut command = app.db.connection().unwrap();
+    command
+        .batch_execute(&format!("BEGIN; SELECT id FROM complaints WHERE id = {b} FOR UPDATE"))
+        .unwrap();
+    let (db, now) = (app.db.clone(), app.clock_now());
+    let sweep = actix_web::rt::spawn(async move { deadlines::sweep(&db, now).await });
+    tokio::time::sleep(Wait::from_millis(500)).await;
+    let appended = actix_web::web::block(move || {
+        // What appending an event does first: lock the organisation's chain head.
+        let result = command.batch_execute(
+            "UPDATE event_chain_heads SET last_hash = last_hash; \
+             SELECT pg_sleep(0.2); COMMIT",
+        );
+        (result, command)
+    })
+    .await
+    .unwrap();
+    let (result, mut command) = appended;
+    if result.is_err() {
+        command.batch_execute("ROLLBACK").unwrap();
+    }
+    assert!(result.is_ok(), "the command failed: {result:?}");
+    let announced = sweep.await.unwrap();
+    assert!(matches!(announced, Ok(2)), "the sweep: {announced:?}");
+    announced_once(&app, a, "complaint.response_overdue").await;
+    announced_once(&app, b, "complaint.response_overdue").await;
 }
