@@ -161,7 +161,7 @@ impl Shared {
 /// Starts the HTTP server on `listener`. It stops gracefully on SIGTERM or SIGINT (see
 /// [`shutdown`]): after the drain, requests in flight complete and new connections are refused.
 pub fn serve(shared: Shared, listener: TcpListener, config: &Config) -> std::io::Result<Server> {
-    let stop_signal = shutdown::signal(shared.state.stopping.clone(), config.shutdown_drain);
+    let stopping = shared.state.stopping.clone();
     let mut server = actix_web::HttpServer::new(move || {
         let shared = shared.clone();
         let stopping = shared.state.stopping.clone();
@@ -213,12 +213,14 @@ pub fn serve(shared: Shared, listener: TcpListener, config: &Config) -> std::io:
         })
         .wrap(TracingLogger::<RequestSpan>::new())
     })
-    .shutdown_signal(stop_signal)
+    .disable_signals()
     .listen(listener)?;
     if let Some(workers) = config.workers {
         server = server.workers(workers);
     }
-    Ok(server.run())
+    let server = server.run();
+    actix_web::rt::spawn(shutdown::on_signal(server.handle(), stopping, config.shutdown_drain));
+    Ok(server)
 }
 
 /// The most header bytes a request may carry: room for a large token (8 KiB) and the usual
