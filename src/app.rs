@@ -7,7 +7,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
 use actix_web::http::ConnectionType;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, Next, from_fn};
+use actix_web::middleware::{Condition, ErrorHandlerResponse, ErrorHandlers, Next, from_fn};
 use actix_web::{App, HttpMessage, HttpResponse, ResponseError, web};
 use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
 use tokio_util::sync::CancellationToken;
@@ -18,7 +18,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::state::AppState;
 use crate::api::write_limit::{WriteLimit, limit_writes};
-use crate::api::{self, KnownRoutes};
+use crate::api::{self, KnownRoutes, cors};
 use crate::auth::dev::{DEV_COORDINATOR, DEV_ORGANISATION};
 use crate::auth::{Sightings, Verifier};
 use crate::clock::SharedClock;
@@ -162,6 +162,8 @@ impl Shared {
 /// [`shutdown`]): after the drain, requests in flight complete and new connections are refused.
 pub fn serve(shared: Shared, listener: TcpListener, config: &Config) -> std::io::Result<Server> {
     let stopping = shared.state.stopping.clone();
+    let (cors_origins, cors_enabled) =
+        (config.cors_origins.clone(), !config.cors_origins.is_empty());
     let mut server = actix_web::HttpServer::new(move || {
         let shared = shared.clone();
         let stopping = shared.state.stopping.clone();
@@ -191,6 +193,9 @@ pub fn serve(shared: Shared, listener: TcpListener, config: &Config) -> std::io:
         .wrap(from_fn(limit_writes))
         .wrap(from_fn(refuse_large_headers))
         .wrap(ErrorHandlers::new().default_handler(problem_for_plain_errors))
+        // Outside the problem mapping, so that problems carry the CORS headers too.
+        .wrap(Condition::new(cors_enabled, cors::middleware(&cors_origins)))
+        .wrap(Condition::new(cors_enabled, from_fn(cors::preflight_answers)))
         .wrap(shared.metrics.clone())
         .wrap_fn(move |request, service| {
             let request_id = request.extensions().get::<RequestId>().map(ToString::to_string);

@@ -72,12 +72,35 @@ struct RawSettings {
     workers: Option<usize>,
     #[serde(default = "default_shutdown_drain_ms")]
     shutdown_drain_ms: u64,
+    cors_origins: Option<String>,
 }
 
 /// Long enough for connections opened just before SIGTERM to be accepted on a busy machine,
 /// short enough that the stop is prompt.
 fn default_shutdown_drain_ms() -> u64 {
     100
+}
+
+/// `origin` as a browser sends it (`scheme://host[:port]`, no path), or why it is not one.
+fn exact_origin(origin: &str) -> Result<String, &'static str> {
+    if origin == "*" {
+        return Err("is refused: the API carries personal data, so list the origins of the \
+                    frontends that may call it, e.g. https://app.kantoor.nl");
+    }
+    let not_an_origin =
+        "is not an origin; example: https://app.kantoor.nl or http://127.0.0.1:5173";
+    let url = url::Url::parse(origin).map_err(|_| not_an_origin)?;
+    let serialized = url.origin().ascii_serialization();
+    let bare = matches!(url.scheme(), "http" | "https")
+        && url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && url.username().is_empty()
+        && url.password().is_none();
+    if !bare || origin.trim_end_matches('/') != serialized {
+        return Err(not_an_origin);
+    }
+    Ok(serialized)
 }
 
 fn default_bind() -> String {
@@ -223,6 +246,9 @@ pub struct Config {
     pub workers: Option<usize>,
     /// How long the service keeps accepting after SIGTERM before it closes its listener.
     pub shutdown_drain: Duration,
+    /// The origins of browser frontends that may call the API (`https://app.kantoor.nl`);
+    /// empty: no CORS headers at all.
+    pub cors_origins: Vec<String>,
 }
 
 /// How webhooks and e-mail go out.
@@ -363,6 +389,7 @@ impl RawSettings {
             problems.push("KLACHTEN_WORKERS: must be at least 1".into());
         }
 
+        let cors_origins = self.cors_origins(&mut problems);
         let identity = self.identity(&mut problems);
         if identity.is_development() && !bind.ip().is_loopback() {
             problems.push(format!(
@@ -400,7 +427,21 @@ impl RawSettings {
             log_format,
             workers: self.workers,
             shutdown_drain: Duration::from_millis(self.shutdown_drain_ms),
+            cors_origins,
         })
+    }
+
+    /// Exact origins only: a browser sends its page's origin and CORS compares it as a string.
+    fn cors_origins(&self, problems: &mut Vec<String>) -> Vec<String> {
+        let listed = self.cors_origins.as_deref().unwrap_or_default();
+        let mut origins = Vec::new();
+        for origin in listed.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+            match exact_origin(origin) {
+                Ok(origin) => origins.push(origin),
+                Err(why) => problems.push(format!("KLACHTEN_CORS_ORIGINS: '{origin}' {why}")),
+            }
+        }
+        origins
     }
 
     fn mail(&self, problems: &mut Vec<String>) -> Option<MailSettings> {
@@ -616,6 +657,22 @@ mod tests {
             "KLACHTEN_SMTP_URL: mail leaves this machine only encrypted",
         ] {
             assert!(all.contains(expected), "missing «{expected}» in:\n{all}");
+        }
+    }
+
+    #[test]
+    fn cors_takes_exact_origins_only() {
+        let cors = |list: &str| RawSettings { cors_origins: Some(list.into()), ..raw() }.validate();
+        let config = cors(" https://app.kantoor.nl, http://127.0.0.1:5173/ ,").unwrap();
+        assert_eq!(config.cors_origins, ["https://app.kantoor.nl", "http://127.0.0.1:5173"]);
+        assert!(raw().validate().unwrap().cors_origins.is_empty());
+        let err = cors("*").unwrap_err().0.join("\n");
+        assert!(err.contains("KLACHTEN_CORS_ORIGINS: '*' is refused"), "{err}");
+        for refused in
+            ["app.kantoor.nl", "https://app.kantoor.nl/app", "ftp://x.nl", "https://a@x.nl"]
+        {
+            let err = cors(refused).unwrap_err().0.join("\n");
+            assert!(err.contains("is not an origin"), "{refused}: {err}");
         }
     }
 

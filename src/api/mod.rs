@@ -11,6 +11,7 @@ pub mod authentication;
 mod classification;
 mod complaints;
 mod contacts;
+pub mod cors;
 mod documents;
 mod evaluations;
 mod events;
@@ -138,6 +139,11 @@ impl KnownRoutes {
                 .collect(),
         )
     }
+
+    /// The methods of the route `path` matches, if any.
+    pub fn methods(&self, path: &str) -> Option<&[Method]> {
+        self.0.iter().find(|(def, _)| def.is_match(path)).map(|(_, methods)| methods.as_slice())
+    }
 }
 
 /// Answers requests no route took.
@@ -146,10 +152,8 @@ pub async fn fallback(
     routes: web::Data<KnownRoutes>,
 ) -> Result<HttpResponse, ApiError> {
     let allowed = routes
-        .0
-        .iter()
-        .find(|(def, _)| def.is_match(request.path()))
-        .map(|(_, methods)| methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", "));
+        .methods(request.path())
+        .map(|methods| methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", "));
     Err(match allowed {
         Some(allow) => ApiError::method_not_allowed(
             HeaderValue::from_str(&allow).unwrap_or(HeaderValue::from_static("GET")),

@@ -31,6 +31,9 @@ vocabulary! {
         InvalidToken,
         NoRole,
         UnknownOrganisation,
+        /// A browser's preflight from an origin not in `KLACHTEN_CORS_ORIGINS`, or for a
+        /// method or header the API does not take.
+        CrossOriginRefused,
 
         // Who may do what (DESIGN.md §3).
         CoordinatorRoleRequired,

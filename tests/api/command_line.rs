@@ -151,6 +151,20 @@ fn invalid_settings_are_all_reported() {
 }
 
 #[test]
+fn a_cors_wildcard_stops_the_service_at_start() {
+    let data = tempfile::tempdir().unwrap();
+    let output = klachtenregister(data.path())
+        .env("KLACHTEN_BIND", "127.0.0.1:0")
+        .env("KLACHTEN_CORS_ORIGINS", "https://app.kantoor.nl,*")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("KLACHTEN_CORS_ORIGINS: '*' is refused"), "{stderr}");
+    assert!(stderr.contains("personal data"), "{stderr}");
+}
+
+#[test]
 fn organisations_and_tokens_are_made_on_the_command_line() {
     let data = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| klachtenregister(data.path()).args(args).output().unwrap();

@@ -10,6 +10,7 @@ mod command_line;
 mod concurrency;
 mod connections;
 mod contract;
+mod cors;
 mod deadlines;
 mod dossier;
 mod editing;

@@ -128,6 +128,7 @@ impl TestApp {
             log_format: LogFormat::Text,
             workers: Some(2),
             shutdown_drain: Duration::ZERO,
+            cors_origins: Vec::new(),
         };
         adjust(&mut config);
         let clock = ManualClock::new(start_of_test());
