@@ -47,6 +47,7 @@ pub mod lifecycle;
 pub mod notifications;
 pub mod organisation;
 pub mod overview;
+pub mod personal;
 pub mod reference;
 pub mod roles;
 pub mod validation;

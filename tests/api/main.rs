@@ -23,6 +23,7 @@ mod matrix;
 mod operations;
 mod organisation;
 mod overview;
+mod privacy;
 mod procedure;
 mod receivers;
 mod registration;
