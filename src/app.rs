@@ -132,6 +132,7 @@ pub async fn prepare(
         max_json_bytes: config.max_json_bytes,
         max_document_bytes: config.max_document_bytes,
         stopping: Stopping::default(),
+        webhook_allowed_hosts: config.delivery.webhook_allowed_hosts.clone(),
     };
     Ok((state, Workers { stop, tasks: vec![read_log_writer, watcher, deliverer] }))
 }

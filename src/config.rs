@@ -12,6 +12,7 @@ use jsonwebtoken::Algorithm;
 use serde::Deserialize;
 
 use crate::db::{DbTarget, PoolSettings, parse_database_url};
+use crate::domain::outbound::AllowedHosts;
 use crate::domain::validation::is_this_machine;
 
 /// The settings as they arrive, before validation. Field names are the variable names
@@ -73,6 +74,7 @@ struct RawSettings {
     #[serde(default = "default_shutdown_drain_ms")]
     shutdown_drain_ms: u64,
     cors_origins: Option<String>,
+    webhook_allowed_hosts: Option<String>,
 }
 
 /// Long enough for connections opened just before SIGTERM to be accepted on a busy machine,
@@ -262,6 +264,8 @@ pub struct DeliverySettings {
     pub timeout: Duration,
     /// Where e-mail goes; without it no e-mail is sent.
     pub mail: Option<MailSettings>,
+    /// Hosts webhooks may go to although their address is not a public one.
+    pub webhook_allowed_hosts: AllowedHosts,
 }
 
 #[derive(Debug, Clone)]
@@ -377,6 +381,17 @@ impl RawSettings {
             }
         }
         let mail = self.mail(&mut problems);
+        let webhook_allowed_hosts = self
+            .webhook_allowed_hosts
+            .as_deref()
+            .unwrap_or_default()
+            .parse::<AllowedHosts>()
+            .unwrap_or_else(|e| {
+                problems.push(format!(
+                    "KLACHTEN_WEBHOOK_ALLOWED_HOSTS: {e}; example: 127.0.0.1:9000,relay.intern"
+                ));
+                AllowedHosts::default()
+            });
         let log_format = match self.log_format.as_str() {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
@@ -423,6 +438,7 @@ impl RawSettings {
                 first_retry: Duration::from_millis(self.webhook_retry_ms),
                 timeout: Duration::from_millis(self.webhook_timeout_ms),
                 mail,
+                webhook_allowed_hosts,
             },
             log_format,
             workers: self.workers,
@@ -616,6 +632,10 @@ mod tests {
             DbTarget::Sqlite { path: "./data/klachtenregister.sqlite3".into() }
         );
         assert_eq!(config.identity.algorithms, vec![Algorithm::HS256]);
+        assert!(config.delivery.webhook_allowed_hosts.is_empty());
+        let listed = RawSettings { webhook_allowed_hosts: Some("127.0.0.1:9000".into()), ..raw() };
+        let allowed = listed.validate().unwrap().delivery.webhook_allowed_hosts;
+        assert!(allowed.allows(&url::Url::parse("http://127.0.0.1:9000/hook").unwrap()));
     }
 
     #[test]
@@ -640,6 +660,7 @@ mod tests {
             shutdown_drain_ms: 60_001,
             mail_from: "nobody".into(),
             smtp_url: Some("smtp://mail.kantoor.nl:25".into()),
+            webhook_allowed_hosts: Some("127.0.0.1:9000, http://relay".into()),
             ..raw()
         }
         .validate()
@@ -655,6 +676,7 @@ mod tests {
             "KLACHTEN_SHUTDOWN_DRAIN_MS: 60001 is out of range; accepted: 0 to 60000",
             "KLACHTEN_MAIL_FROM: 'nobody' is not an address",
             "KLACHTEN_SMTP_URL: mail leaves this machine only encrypted",
+            "KLACHTEN_WEBHOOK_ALLOWED_HOSTS: 'http://relay' is not a host or host:port",
         ] {
             assert!(all.contains(expected), "missing «{expected}» in:\n{all}");
         }

@@ -282,6 +282,7 @@ impl From<OperationError> for ApiError {
                 tracing::error!(reason, "operation failed");
                 ApiError::internal()
             }
+            OperationError::Unprocessable(r) => ApiError::unprocessable(r.code, r.message),
         }
     }
 }

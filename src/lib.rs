@@ -12,6 +12,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod operations;
+pub mod outbound;
 pub mod render;
 pub mod seed;
 pub mod shutdown;

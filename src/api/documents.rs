@@ -46,6 +46,24 @@ fn unreadable<E>(_: E) -> ApiError {
     ApiError::bad_request(ProblemCode::MalformedMultipart, "the multipart body could not be read")
 }
 
+/// What a multipart body may add to the document it carries: boundaries and part headers.
+const MULTIPART_OVERHEAD: usize = 64 * 1024;
+
+/// Refuses a body whose declared `Content-Length` is over the limit, without reading it.
+fn declared_within(request: &HttpRequest, limit: usize) -> Result<(), ApiError> {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    match declared {
+        Some(length) if length > (limit + MULTIPART_OVERHEAD) as u64 => {
+            Err(ApiError::payload_too_large(format!("a document is at most {limit} bytes")))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The uploaded file, read whole within the size limit and hashed on the way.
 async fn read_upload(
     request: &HttpRequest,
@@ -113,7 +131,12 @@ async fn read_file(mut field: Field, limit: usize) -> Result<(Vec<u8>, String), 
     summary = "Add a document to the dossier",
     description = "Multipart upload of one file in the field `file`. Its type is determined from \
         its content (PDF, images, e-mail `.eml`/`.msg`, Office documents, plain text; anything \
-        else is 415); its name is made safe; its SHA-256 is recorded. The document and the event \
+        else is 415, and so is HTML or SVG markup anywhere in anything but e-mail, and a name \
+        ending in a program's or script's extension such as `.exe`, `.bat`, `.hta`, `.js`); its \
+        name is made safe (invisible formatting characters removed) and ends in the detected \
+        type's extension (appended when it does not); its SHA-256 is recorded. The complaint, \
+        the caller's right to it and the declared `Content-Length` are checked before the body \
+        is read. The document and the event \
         recording it are written in one transaction. While the complaint is open.",
     params(("id" = i64, Path, description = "The complaint's id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
@@ -135,8 +158,11 @@ pub async fn upload(
     form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let id = complaint(id);
-    let file = read_upload(&request, form, state.max_document_bytes).await?;
     let ctx = state.context(principal).with(key.into());
+    // Before a byte of the body is read: the complaint, the caller's right, the size.
+    documents::may_add(&state.db, &ctx, id).await?;
+    declared_within(&request, state.max_document_bytes)?;
+    let file = read_upload(&request, form, state.max_document_bytes).await?;
     let document = documents::add(&state.db, ctx, id, file).await?;
     Ok(created(&document, &format!("/complaints/{}/documents/{}", id, document.id), None))
 }

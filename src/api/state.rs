@@ -4,6 +4,7 @@
 use crate::auth::{Principal, Sightings, Verifier};
 use crate::clock::SharedClock;
 use crate::db::Db;
+use crate::domain::outbound::AllowedHosts;
 use crate::operations::Context;
 use crate::shutdown::Stopping;
 use crate::workers::read_log::ReadLog;
@@ -21,6 +22,8 @@ pub struct AppState {
     pub max_document_bytes: usize,
     /// Set once SIGTERM or SIGINT came: readiness fails and connections close after answering.
     pub stopping: Stopping,
+    /// `KLACHTEN_WEBHOOK_ALLOWED_HOSTS`.
+    pub webhook_allowed_hosts: AllowedHosts,
 }
 
 impl AppState {

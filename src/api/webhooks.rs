@@ -27,7 +27,10 @@ const ROLES: &str = "klachtencoordinator";
         `Klachten-Signature: v1=<hex HMAC-SHA256 of \"{timestamp}.{body}\" with the secret>`. \
         Any 2xx answer is a delivery; otherwise it is tried again with a doubling wait, ten \
         times in all. Delivery is at least once and not necessarily in order: de-duplicate by \
-        the event id, order by `occurred_at`.",
+        the event id, order by `occurred_at`. A receiver whose host is or resolves to a \
+        loopback, private, link-local, unique-local, multicast or unspecified address is refused \
+        (`422 webhook_target_refused`), here and again at every delivery, unless the operator \
+        lists the host in `KLACHTEN_WEBHOOK_ALLOWED_HOSTS`.",
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     request_body = CreateWebhook,
     responses(
@@ -46,7 +49,7 @@ pub async fn create(
     body: ApiJson<CreateWebhook>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = state.context(principal).with(key.into());
-    let view = webhooks::create(&state.db, ctx, body.0).await?;
+    let view = webhooks::create(&state.db, ctx, body.0, &state.webhook_allowed_hosts).await?;
     Ok(created(&view, &format!("/webhooks/{}", view.id), Some(view.version)))
 }
 
@@ -125,7 +128,8 @@ pub async fn edit(
     body: ApiJson<WebhookPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = state.context(principal).with(precondition.into());
-    let view = webhooks::edit(&state.db, ctx, id.into_inner(), body.0).await?;
+    let allowed = &state.webhook_allowed_hosts;
+    let view = webhooks::edit(&state.db, ctx, id.into_inner(), body.0, allowed).await?;
     Ok(versioned(&view, view.version))
 }
 

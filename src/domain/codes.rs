@@ -67,6 +67,10 @@ vocabulary! {
         // The service.
         ServiceUnavailable,
         InternalError,
+
+        // Outbound.
+        /// A webhook receiver whose host is, or resolves to, an address that is not public.
+        WebhookTargetRefused,
     }
 }
 

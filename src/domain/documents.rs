@@ -37,11 +37,132 @@ pub fn detect(content: &[u8], filename: &str) -> Result<&'static str, String> {
         None if is_plain_text(content) => "text/plain",
         None => return Err("content of an unrecognised binary type".to_owned()),
     };
-    ALLOWED
+    let allowed = ALLOWED
         .iter()
         .find(|allowed| **allowed == detected)
         .copied()
-        .ok_or_else(|| format!("content of type {detected}"))
+        .ok_or_else(|| format!("content of type {detected}"))?;
+    // Mail carries HTML parts by nature; it is offered as `message/rfc822`, which no browser
+    // renders. Anything else with markup in it (an SVG, an HTML page named .txt, a PDF
+    // header followed by HTML) would be a page with scripts to someone's browser or viewer.
+    if !matches!(allowed, "message/rfc822" | "application/vnd.ms-outlook")
+        && let Some(tag) = markup(content)
+    {
+        return Err(format!("HTML or SVG content ({tag}…)"));
+    }
+    Ok(allowed)
+}
+
+/// The tags that make content a web page or an image with scripts, wherever they are.
+const MARKUP: [&str; 8] =
+    ["<html", "<!doctype html", "<svg", "<script", "<body", "<iframe", "<object", "<embed"];
+
+/// The first markup tag anywhere in the content, compared without regard to case.
+fn markup(content: &[u8]) -> Option<&'static str> {
+    content.iter().enumerate().filter(|(_, b)| **b == b'<').find_map(|(at, _)| {
+        MARKUP.iter().copied().find(|tag| {
+            content.get(at..at + tag.len()).is_some_and(|b| b.eq_ignore_ascii_case(tag.as_bytes()))
+        })
+    })
+}
+
+/// Extensions of programs and scripts a double click runs. A dossier has no use for them;
+/// an upload so named is refused whatever its content.
+const EXECUTABLE: [&str; 34] = [
+    "exe",
+    "com",
+    "scr",
+    "pif",
+    "cpl",
+    "msi",
+    "msp",
+    "dll",
+    "bat",
+    "cmd",
+    "hta",
+    "js",
+    "jse",
+    "mjs",
+    "vbs",
+    "vbe",
+    "wsf",
+    "wsh",
+    "ws",
+    "ps1",
+    "psm1",
+    "psd1",
+    "sh",
+    "bash",
+    "py",
+    "pl",
+    "rb",
+    "jar",
+    "lnk",
+    "reg",
+    "inf",
+    "scf",
+    "url",
+    "application",
+];
+
+/// Whether the name ends in the extension of a program or script.
+pub fn is_executable(filename: &str) -> bool {
+    filename
+        .rsplit_once('.')
+        .is_some_and(|(_, e)| EXECUTABLE.contains(&e.trim().to_ascii_lowercase().as_str()))
+}
+
+/// The extensions a type is kept under; the first is appended to a name without one.
+fn extensions(content_type: &str) -> &'static [&'static str] {
+    match content_type {
+        "application/pdf" => &["pdf"],
+        "image/png" => &["png"],
+        "image/jpeg" => &["jpg", "jpeg", "jfif"],
+        "image/gif" => &["gif"],
+        "image/webp" => &["webp"],
+        "image/tiff" => &["tif", "tiff"],
+        "image/bmp" => &["bmp"],
+        "message/rfc822" => &["eml"],
+        "application/vnd.ms-outlook" => &["msg"],
+        "application/msword" => &["doc"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => &["docx"],
+        "application/vnd.ms-excel" => &["xls"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => &["xlsx"],
+        "application/vnd.ms-powerpoint" => &["ppt"],
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation" => &["pptx"],
+        "application/vnd.oasis.opendocument.text" => &["odt"],
+        "application/vnd.oasis.opendocument.spreadsheet" => &["ods"],
+        _ => &["txt"],
+    }
+}
+
+/// The name a document is kept and offered under: its safe name, with the extension of the
+/// type its content was found to have appended unless it already ends in one (`scan.png`
+/// holding a PDF becomes `scan.png.pdf`), so that what opens it is what the content is.
+pub fn stored_name(safe_name: &str, content_type: &str) -> String {
+    let known = extensions(content_type);
+    let matches = safe_name.rsplit_once('.').is_some_and(|(stem, e)| {
+        !stem.is_empty() && known.contains(&e.to_ascii_lowercase().as_str())
+    });
+    if matches {
+        return safe_name.to_owned();
+    }
+    let suffix = format!(".{}", known[0]);
+    let stem: String = safe_name.chars().take(FILENAME_MAX - suffix.len()).collect();
+    format!("{stem}{suffix}")
+}
+
+/// Invisible formatting characters (Unicode category Cf): bidirectional overrides and
+/// isolates that make `invoice\u{202E}fdp.exe` read as `invoiceexe.pdf`, zero-width
+/// characters, byte order marks, tag characters.
+fn is_format_character(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{0600}'..='\u{0605}' | '\u{061C}' | '\u{06DD}' | '\u{070F}'
+        | '\u{0890}'..='\u{0891}' | '\u{08E2}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{110BD}' | '\u{110CD}'
+        | '\u{13430}'..='\u{1343F}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0001}' | '\u{E0020}'..='\u{E007F}')
 }
 
 /// Text: valid UTF-8 without NUL bytes or other control characters than layout.
@@ -77,13 +198,13 @@ fn looks_like_email(content: &[u8]) -> bool {
 }
 
 /// A safe name to keep and offer a document under: the last path component, without
-/// control characters, quotes or characters that mean something to a file system, at most
-/// 200 characters, never empty, never hidden.
+/// control or invisible formatting characters, quotes or characters that mean something to
+/// a file system, at most 200 characters, never empty, never hidden.
 pub fn sanitize_filename(raw: Option<&str>) -> String {
     let base = raw.unwrap_or_default().rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = base
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !c.is_control() && !is_format_character(*c))
         .map(|c| if "<>:\"|?*;%`$".contains(c) { '_' } else { c })
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').trim();
@@ -130,5 +251,42 @@ mod tests {
         assert_eq!(sanitize_filename(None), "document");
         assert_eq!(sanitize_filename(Some(&"é".repeat(300))).chars().count(), FILENAME_MAX);
         assert_eq!(sanitize_filename(Some("Klacht J. de Vries.pdf")), "Klacht J. de Vries.pdf");
+        assert_eq!(sanitize_filename(Some("invoice\u{202E}fdp.exe")), "invoicefdp.exe");
+        assert_eq!(
+            sanitize_filename(Some("\u{FEFF}br\u{200B}ief\u{2066}.pdf\u{E0041}")),
+            "brief.pdf"
+        );
+        assert_eq!(sanitize_filename(Some("\u{200D}\u{FEFF}")), "document");
+    }
+
+    #[test]
+    fn markup_is_refused_wherever_it_is() {
+        let svg = b"<?xml version=\"1.0\"?>\n<SVG xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></SVG>";
+        // Refused as XML or as markup, whichever is found first.
+        assert!(detect(svg, "img.svg").is_err());
+        assert!(detect(svg, "img.txt").is_err());
+        let poly = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n<!DOCTYPE html><html><body onload=x()>";
+        assert!(detect(poly, "poly.pdf").unwrap_err().contains("HTML or SVG"));
+        assert!(detect(b"Zie <b>hier</b> en a < b.\n", "notitie.txt").is_ok());
+        let mail = b"From: j@example.nl\r\nSubject: Klacht\r\nContent-Type: text/html\r\n\r\n<html><body>Geachte heer</body></html>\r\n";
+        assert_eq!(detect(mail, "klacht.eml"), Ok("message/rfc822"));
+    }
+
+    #[test]
+    fn names_end_in_what_the_content_is() {
+        assert_eq!(stored_name("brief.pdf", "application/pdf"), "brief.pdf");
+        assert_eq!(stored_name("foto.JPEG", "image/jpeg"), "foto.JPEG");
+        assert_eq!(stored_name("scan.png", "application/pdf"), "scan.png.pdf");
+        assert_eq!(stored_name("notitie", "text/plain"), "notitie.txt");
+        assert_eq!(stored_name("document", "application/pdf"), "document.pdf");
+        assert_eq!(stored_name(".pdf", "application/pdf"), ".pdf.pdf");
+        assert_eq!(
+            stored_name(&"a".repeat(FILENAME_MAX), "text/plain").chars().count(),
+            FILENAME_MAX
+        );
+        for name in ["x.hta", "run.bat", "invoicefdp.exe", "a.PS1", "b.js ", "c.vbs", "d.cmd"] {
+            assert!(is_executable(name), "{name}");
+        }
+        assert!(!is_executable("brief.pdf") && !is_executable("exe"));
     }
 }

@@ -46,6 +46,7 @@ pub mod events;
 pub mod lifecycle;
 pub mod notifications;
 pub mod organisation;
+pub mod outbound;
 pub mod overview;
 pub mod personal;
 pub mod reference;

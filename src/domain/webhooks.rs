@@ -8,7 +8,8 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::events::EventType;
-use super::validation::{FieldError, is_this_machine};
+use super::outbound::{AllowedHosts, Destination, Internal, destination, internal};
+use super::validation::FieldError;
 
 pub const SECRET_MIN: usize = 24;
 pub const SECRET_MAX: usize = 200;
@@ -84,8 +85,9 @@ impl EventTypes {
     }
 }
 
-/// A receiver's URL: https, or plain http to this machine only (a local relay, a test).
-pub fn check_url(url: &str) -> Result<String, FieldError> {
+/// A receiver's URL: https, or plain http to this machine or to a host the operator allows
+/// (a local relay, a test). Where it points is checked by `outbound`.
+pub fn check_url(url: &str, allowed: &AllowedHosts) -> Result<String, FieldError> {
     let invalid = |why: &str| FieldError::new("url", why);
     if url.len() > URL_MAX {
         return Err(invalid("is too long"));
@@ -96,8 +98,19 @@ pub fn check_url(url: &str) -> Result<String, FieldError> {
     }
     match parsed.scheme() {
         "https" if parsed.host().is_some() => Ok(parsed.to_string()),
-        "http" if is_this_machine(&parsed) => Ok(parsed.to_string()),
-        _ => Err(invalid("must be an https:// URL (http:// only to this machine)")),
+        "http" if to_this_machine(&parsed, allowed) => Ok(parsed.to_string()),
+        _ => Err(invalid(
+            "must be an https:// URL (http:// only to this machine or an allowed host)",
+        )),
+    }
+}
+
+/// Loopback in any notation (`localhost.`, `2130706433`, `[::ffff:127.0.0.1]`), or allowed.
+fn to_this_machine(url: &url::Url, allowed: &AllowedHosts) -> bool {
+    match destination(url, allowed) {
+        Destination::Allowed => true,
+        Destination::Address(address) => internal(address) == Some(Internal::Loopback),
+        Destination::Name(_) => false,
     }
 }
 
@@ -153,9 +166,14 @@ mod tests {
 
     #[test]
     fn receivers_are_reached_over_https_or_locally() {
+        let none = AllowedHosts::default();
+        let check_url = |url: &str| super::check_url(url, &none);
         assert!(check_url("https://pms.example.nl/hooks/klachten").is_ok());
         assert!(check_url("http://127.0.0.1:9000/hook").is_ok());
         assert!(check_url("http://localhost/hook").is_ok());
+        let relay: AllowedHosts = "relay.intern:8080".parse().unwrap();
+        assert!(super::check_url("http://relay.intern:8080/hook", &relay).is_ok());
+        assert!(super::check_url("http://relay.intern/hook", &relay).is_err());
         for bad in [
             "http://pms.example.nl/hook",
             "ftp://x/y",

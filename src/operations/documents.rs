@@ -14,7 +14,7 @@ use super::targets::{OnComplaint, readable_complaint};
 use super::{Context, Event, OperationError};
 use crate::db::Db;
 use crate::domain::access::ComplaintAct;
-use crate::domain::documents::detect;
+use crate::domain::documents::{detect, is_executable, stored_name};
 use crate::domain::events::EventType;
 use crate::domain::lifecycle;
 use crate::store::documents::{self, DocumentRow, NewDocument};
@@ -70,11 +70,19 @@ pub async fn add(
     complaint: i64,
     upload: Upload,
 ) -> Result<DocumentView, OperationError> {
+    if is_executable(&upload.filename) {
+        return Err(OperationError::UnsupportedContent(
+            "the dossier takes no programs or scripts (.exe, .bat, .cmd, .hta, .js, .vbs, .ps1, \
+             …), whatever their content"
+                .to_owned(),
+        ));
+    }
     let content_type = detect(&upload.content, &upload.filename).map_err(|found| {
         OperationError::UnsupportedContent(format!(
             "the dossier takes PDF, images, e-mail, Office documents and plain text; this is {found}"
         ))
     })?;
+    let filename = stored_name(&upload.filename, content_type);
     db.write(move |conn| {
         let uploaded_by = ctx.caller.person()?.staff_id;
         let target = OnComplaint { id: complaint, act: ComplaintAct::Handle };
@@ -85,7 +93,7 @@ pub async fn add(
                 NewDocument {
                     organisation_id: ctx.organisation_id(),
                     complaint_id: complaint,
-                    filename: &upload.filename,
+                    filename: &filename,
                     content_type,
                     sha256: &upload.sha256,
                     content: &upload.content,
@@ -105,6 +113,20 @@ pub async fn add(
             let people = staff::people(conn, &[uploaded_by])?;
             Ok(Done::recorded(view(document, &people), event))
         })
+    })
+    .await
+}
+
+/// Whether the caller may add a document to the complaint now: asked before the upload is
+/// read, so that nothing is received for a complaint that is not there, not theirs or closed.
+/// `add` asks again in its transaction.
+pub async fn may_add(db: &Db, ctx: &Context, complaint: i64) -> Result<(), OperationError> {
+    let caller = ctx.caller.clone();
+    db.read(move |conn| {
+        let row = readable_complaint(conn, &caller, complaint)?;
+        caller.authorise(&row.parties(), ComplaintAct::Handle)?;
+        lifecycle::ensure_editable(row.status())?;
+        Ok(())
     })
     .await
 }

@@ -34,6 +34,9 @@ pub enum OperationError {
     /// A fault of the service itself; the reason is for the log, not for the caller.
     #[error("internal error: {0}")]
     Internal(&'static str),
+    /// Well-formed, but refused for the reason `code` names (`422`).
+    #[error("{}", .0.message)]
+    Unprocessable(Refused),
 }
 
 impl OperationError {

@@ -13,9 +13,13 @@ use super::people::StaffRef;
 use super::targets::Coordinated;
 use super::{Context, Event, OperationError};
 use crate::db::{AnyConnection, Db};
+use crate::domain::codes::ProblemCode;
 use crate::domain::events::EventType;
+use crate::domain::lifecycle::Refused;
+use crate::domain::outbound::AllowedHosts;
 use crate::domain::validation::{AllValid, ValidationErrors};
 use crate::domain::webhooks::{EventTypes, check_secret, check_url};
+use crate::outbound;
 use crate::store::deliveries::{self as delivery_store, LogRow};
 use crate::store::webhooks::{self as store, Subscription, Terms};
 use crate::store::{from_db, staff};
@@ -62,7 +66,9 @@ fn view(conn: &mut AnyConnection, row: Subscription) -> Result<WebhookView, Oper
     "secret": "een-lang-geheim-van-minstens-24-tekens"
 }))]
 pub struct CreateWebhook {
-    /// Where deliveries go: `https://`, or `http://` to this machine only.
+    /// Where deliveries go: `https://`, or `http://` to this machine only. Its host must be,
+    /// and resolve to, public addresses only (`webhook_target_refused` otherwise), unless the
+    /// operator lists it in `KLACHTEN_WEBHOOK_ALLOWED_HOSTS`.
     #[schema(max_length = 2000)]
     pub url: String,
     /// Event types to deliver, or `["*"]` for all.
@@ -95,9 +101,10 @@ fn checked(
     event_types: &[String],
     secret: &str,
     active: bool,
+    allowed: &AllowedHosts,
 ) -> Result<Terms, ValidationErrors> {
     let (url, types, ()) =
-        (check_url(url.trim()), EventTypes::check(event_types), check_secret(secret))
+        (check_url(url.trim(), allowed), EventTypes::check(event_types), check_secret(secret))
             .all_valid()?;
     Ok(Terms { url, event_types: types.to_stored(), secret: secret.to_owned(), active })
 }
@@ -122,15 +129,29 @@ fn subscription(id: i64) -> Coordinated<Subscription> {
     Coordinated { id, what: "webhook", find: store::find, version: |row| row.version }
 }
 
+/// Refuses a receiver at an address that is not public, unless the operator allows its
+/// host: before anything is written or sent (the delivery checks again).
+async fn reachable(url: &str, allowed: &AllowedHosts) -> Result<(), OperationError> {
+    let Ok(parsed) = url::Url::parse(url) else { return Ok(()) };
+    outbound::check(&parsed, allowed).await.map(drop).map_err(|refusal| {
+        OperationError::Unprocessable(Refused::new(
+            ProblemCode::WebhookTargetRefused,
+            refusal.to_string(),
+        ))
+    })
+}
+
 /// Subscribes a receiver to events.
 pub async fn create(
     db: &Db,
     ctx: Context,
     input: CreateWebhook,
+    allowed: &AllowedHosts,
 ) -> Result<WebhookView, OperationError> {
     ctx.caller.require_coordinator()?;
-    let terms =
-        checked(&input.url, &input.event_types, &input.secret, input.active.unwrap_or(true))?;
+    let active = input.active.unwrap_or(true);
+    let terms = checked(&input.url, &input.event_types, &input.secret, active, allowed)?;
+    reachable(&terms.url, allowed).await?;
     db.write(move |conn| {
         let created_by = ctx.caller.person()?.staff_id;
         command::run(conn, &ctx, (CommandKind::CreateWebhook, Nothing), &input, |conn, ()| {
@@ -173,7 +194,12 @@ pub async fn edit(
     ctx: Context,
     id: i64,
     patch: WebhookPatch,
+    allowed: &AllowedHosts,
 ) -> Result<WebhookView, OperationError> {
+    if let Some(Ok(url)) = patch.url.as_deref().map(|url| check_url(url.trim(), allowed)) {
+        reachable(&url, allowed).await?;
+    }
+    let allowed = allowed.clone();
     db.write(move |conn| {
         command::run(
             conn,
@@ -191,6 +217,7 @@ pub async fn edit(
                     &event_types,
                     patch.secret.as_deref().unwrap_or(&current.secret),
                     patch.active.unwrap_or(current.active),
+                    &allowed,
                 )?;
                 if terms == current {
                     return Ok(Done::unchanged(view(conn, row)?));

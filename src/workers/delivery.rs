@@ -18,7 +18,7 @@ pub struct Delivery {
     db: Db,
     clock: SharedClock,
     settings: DeliverySettings,
-    client: reqwest::Client,
+    clients: webhooks::Clients,
     mailer: Option<Mailer>,
 }
 
@@ -26,7 +26,8 @@ impl Delivery {
     pub fn new(db: Db, clock: SharedClock, settings: DeliverySettings) -> Result<Delivery, String> {
         let mailer =
             settings.mail.as_ref().map(|mail| Mailer::new(mail, settings.timeout)).transpose()?;
-        Ok(Delivery { db, clock, settings, client: webhooks::client(), mailer })
+        let clients = webhooks::Clients::new(settings.webhook_allowed_hosts.clone());
+        Ok(Delivery { db, clock, settings, clients, mailer })
     }
 
     pub async fn round(&self) {
@@ -50,7 +51,7 @@ impl Delivery {
                 break;
             }
         }
-        webhooks::deliver_due(&self.db, &self.client, now, &self.settings).await?;
+        webhooks::deliver_due(&self.db, &self.clients, now, &self.settings).await?;
         if let Some(mailer) = &self.mailer {
             mailer.send_due(&self.db, now, &self.settings).await?;
         }

@@ -5,6 +5,8 @@
 //! least once, so the same event may arrive twice after a crash between sending and
 //! recording.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -12,7 +14,9 @@ use utoipa::ToSchema;
 use super::delivery::{claim, failed, record};
 use crate::config::DeliverySettings;
 use crate::db::{Db, DbError};
+use crate::domain::outbound::{AllowedHosts, Destination, Refusal};
 use crate::domain::webhooks::signature;
+use crate::outbound;
 use crate::store::deliveries::{Channel, Outcome};
 use crate::store::events::EventRow;
 use crate::store::from_db;
@@ -66,7 +70,7 @@ struct Due {
 /// One round: claims what is due, sends it (all at once), records how it went.
 pub async fn deliver_due(
     db: &Db,
-    client: &reqwest::Client,
+    clients: &Clients,
     now: DateTime<Utc>,
     settings: &DeliverySettings,
 ) -> Result<(), DbError> {
@@ -88,17 +92,25 @@ pub async fn deliver_due(
             .collect())
     })
     .await?;
-    let attempts = due.iter().map(|d| attempt(client, d, now, settings));
+    let attempts = due.iter().map(|d| attempt(clients, d, now, settings));
     let outcomes = futures_util::future::join_all(attempts).await;
     record(db, outcomes, now).await
 }
 
 async fn attempt(
-    client: &reqwest::Client,
+    clients: &Clients,
     due: &Due,
     now: DateTime<Utc>,
     settings: &DeliverySettings,
 ) -> (i64, Outcome) {
+    let refused = |refusal: &Refusal| {
+        let error = format!("refused: {refusal}");
+        (due.id, failed(due.attempts, None, error, true, now, settings))
+    };
+    let client = match clients.for_receiver(&due.subscription.url).await {
+        Ok(client) => client,
+        Err(refusal) => return refused(&refusal),
+    };
     let body =
         serde_json::to_string(&WebhookEvent::of(&due.event)).expect("the payload serialises");
     let timestamp = now.timestamp();
@@ -120,18 +132,70 @@ async fn attempt(
         Ok(answer) => {
             (Some(answer.status().as_u16()), format!("the receiver answered {}", answer.status()))
         }
-        // Without the URL: it is in the subscription already.
-        Err(error) => (None, error.without_url().to_string()),
+        Err(error) => match outbound::refusal_in(&error) {
+            // The name resolved to an internal address since it was checked.
+            Some(refusal) => return refused(refusal),
+            // Without the URL: it is in the subscription already.
+            None => (None, error.without_url().to_string()),
+        },
     };
     (due.id, failed(due.attempts, status, error, false, now, settings))
 }
 
-/// The client deliveries go out with: no redirects (a receiver that moved must be
-/// re-subscribed by the coordinator, not followed blindly).
-pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("klachtenregister/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .expect("the HTTP client builds with static settings")
+/// The clients deliveries go out with: no redirects (a receiver that moved must be
+/// re-subscribed by the coordinator, not followed blindly), no proxy (the connection goes to
+/// the address that was checked). Hosts the operator allows are resolved as the system does;
+/// every other name through `outbound::GuardedResolver`.
+pub struct Clients {
+    allowed: AllowedHosts,
+    open: reqwest::Client,
+    guarded: reqwest::Client,
+}
+
+impl Clients {
+    pub fn new(allowed: AllowedHosts) -> Clients {
+        let builder = || {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .no_proxy()
+                .user_agent(concat!("klachtenregister/", env!("CARGO_PKG_VERSION")))
+        };
+        let guarded = builder().dns_resolver(Arc::new(outbound::GuardedResolver));
+        Clients {
+            allowed,
+            open: builder().build().expect("the HTTP client builds with static settings"),
+            guarded: guarded.build().expect("the HTTP client builds with static settings"),
+        }
+    }
+
+    /// The client to reach `url` with, once where it points was checked.
+    async fn for_receiver(&self, url: &str) -> Result<&reqwest::Client, Refusal> {
+        let parsed =
+            url::Url::parse(url).map_err(|_| Refusal::Unresolvable { host: String::new() })?;
+        match outbound::check(&parsed, &self.allowed).await? {
+            Destination::Allowed => Ok(&self.open),
+            Destination::Address(_) | Destination::Name(_) => Ok(&self.guarded),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The guard on the connection itself: a name that resolves to loopback (as a rebound
+    /// name would) is refused by the resolver, and nothing connects.
+    #[tokio::test]
+    async fn the_guarded_client_connects_only_to_checked_addresses() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let clients = Clients::new(AllowedHosts::default());
+        let sent = clients.guarded.post(format!("http://localhost:{port}/")).send().await;
+        let error = sent.expect_err("refused");
+        let refusal = outbound::refusal_in(&error).expect("the refusal is the cause");
+        assert!(refusal.to_string().contains("loopback"), "{refusal}");
+        assert!(listener.accept().is_err_and(|e| e.kind() == std::io::ErrorKind::WouldBlock));
+        assert!(clients.for_receiver(&format!("http://localhost:{port}/")).await.is_err());
+    }
 }

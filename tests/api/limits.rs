@@ -62,7 +62,7 @@ async fn lists_in_bodies_are_bounded(app: TestApp) {
     assert_eq!(refused.error_fields(), ["categories"]);
 
     let webhook = json!({
-        "url": "https://pms.example.nl/hooks",
+        "url": "http://127.0.0.1:9/hooks",
         "event_types": vec!["complaint.closed"; 1_000],
         "secret": "receiver-secret-of-kantoor-a-0123",
     });

@@ -153,7 +153,7 @@ fn rows(f: &Fixture) -> BTreeMap<&'static str, (Request, [Expect; 6])> {
             "create_webhook",
             (
                 json(
-                    json!({"url": "https://pms.example.nl/hooks", "event_types": ["*"], "secret": "receiver-secret-of-kantoor-a-0123"}),
+                    json!({"url": "http://127.0.0.1:9/hooks", "event_types": ["*"], "secret": "receiver-secret-of-kantoor-a-0123"}),
                 ),
                 COORDINATE_ORGANISATION,
             ),
@@ -213,7 +213,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     let action = created(app, DANA, "/api/v1/actions", action).await;
     let evaluation = json!({"meeting_on": "2026-11-02", "period_from": "2026-01-01", "period_to": "2026-10-31", "summary": "Eerste evaluatie."});
     let evaluation = created(app, DIRK, "/api/v1/evaluations", evaluation).await;
-    let webhook = json!({"url": "https://pms.example.nl/hooks", "event_types": ["*"], "secret": "receiver-secret-of-kantoor-a-0123"});
+    let webhook = json!({"url": "http://127.0.0.1:9/hooks", "event_types": ["*"], "secret": "receiver-secret-of-kantoor-a-0123"});
     let webhook = created(app, DIRK, "/api/v1/webhooks", webhook).await;
     Fixture {
         complaint,

@@ -124,6 +124,8 @@ impl TestApp {
                 first_retry: Duration::from_secs(10),
                 timeout: Duration::from_secs(5),
                 mail: None,
+                // The tests' receivers listen on loopback; `outbound.rs` tests the refusals.
+                webhook_allowed_hosts: "127.0.0.1".parse().unwrap(),
             },
             log_format: LogFormat::Text,
             workers: Some(2),
