@@ -1,6 +1,8 @@
 //! The overview as CSV rows `section,key,value` (`GET /overview` with `Accept: text/csv`):
-//! the same figures as the JSON, flattened.
+//! the same figures as the JSON, flattened; every cell neutralised against formulas
+//! (`csv_cells`).
 
+use super::csv_cells::SafeWriter;
 use crate::domain::overview::Overview;
 
 /// The overview as CSV rows `section,key,value`: the same figures as the JSON, flattened.
@@ -58,10 +60,10 @@ pub fn to_csv(o: &Overview) -> Result<Vec<u8>, csv::Error> {
     }
     rows.push(("discussed_anonymously".into(), String::new(), o.discussed_anonymously.to_string()));
 
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(["section", "key", "value"])?;
+    let mut writer = SafeWriter::new();
+    writer.write(["section", "key", "value"])?;
     for (section, key, value) in rows {
-        writer.write_record([section, key, value])?;
+        writer.write([section, key, value])?;
     }
-    writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    writer.finish()
 }

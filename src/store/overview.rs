@@ -190,36 +190,26 @@ pub fn medians(
 }
 
 /// The clients with the most complaints in the period (at most 20), leaving out those to be
-/// discussed anonymously.
+/// discussed anonymously. A client is named as their latest counted complaint names them:
+/// not by `MAX(client_name)`, which whoever registers a complaint for the same client id
+/// with a name late in the alphabet would set.
 pub fn by_client(
     conn: &mut AnyConnection,
     organisation_id: i64,
     period: &Period,
 ) -> QueryResult<Vec<Attribution>> {
-    attributions(
-        conn,
-        organisation_id,
-        period,
-        "client_id",
-        "MAX(client_name)",
-        "client_id IS NOT NULL",
-    )
-}
-
-fn attributions(
-    conn: &mut AnyConnection,
-    organisation_id: i64,
-    period: &Period,
-    key: &str,
-    name: &str,
-    condition: &str,
-) -> QueryResult<Vec<Attribution>> {
     let (start, end) = bounds(period);
+    let counted = "organisation_id = $1 AND received_at >= $2 AND received_at < $3 \
+                   AND anonymize_in_meeting = $4";
     Dialect::of(conn)
         .query(&format!(
-            "SELECT {key} AS key, {name} AS name, COUNT(*) AS count
-         FROM complaints WHERE {IN_PERIOD} AND anonymize_in_meeting = $4 AND {condition}
-         GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 20"
+            "SELECT c.client_id AS key,
+                    (SELECT l.client_name FROM complaints l
+                     WHERE {counted} AND l.client_id = c.client_id
+                     ORDER BY l.received_at DESC, l.id DESC LIMIT 1) AS name,
+                    COUNT(*) AS count
+             FROM complaints c WHERE {counted} AND c.client_id IS NOT NULL
+             GROUP BY c.client_id ORDER BY 3 DESC, 1 LIMIT 20"
         ))
         .bind::<BigInt, _>(organisation_id)
         .bind::<Timestamp, _>(start)
