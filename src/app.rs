@@ -131,6 +131,7 @@ pub async fn prepare(
         read_log,
         max_json_bytes: config.max_json_bytes,
         max_document_bytes: config.max_document_bytes,
+        overview_min_cell: config.overview_min_cell,
         stopping: Stopping::default(),
     };
     Ok((state, Workers { stop, tasks: vec![read_log_writer, watcher, deliverer] }))

@@ -72,6 +72,12 @@ struct RawSettings {
     workers: Option<usize>,
     #[serde(default = "default_shutdown_drain_ms")]
     shutdown_drain_ms: u64,
+    #[serde(default = "default_overview_min_cell")]
+    overview_min_cell: i64,
+}
+
+fn default_overview_min_cell() -> i64 {
+    crate::domain::overview::DEFAULT_MINIMUM_CELL
 }
 
 /// Long enough for connections opened just before SIGTERM to be accepted on a busy machine,
@@ -223,6 +229,8 @@ pub struct Config {
     pub workers: Option<usize>,
     /// How long the service keeps accepting after SIGTERM before it closes its listener.
     pub shutdown_drain: Duration,
+    /// The anonymised overview shows no figure of fewer complaints than this (1: all).
+    pub overview_min_cell: i64,
 }
 
 /// How webhooks and e-mail go out.
@@ -359,6 +367,12 @@ impl RawSettings {
                 LogFormat::Text
             }
         };
+        if !(1..=1000).contains(&self.overview_min_cell) {
+            problems.push(format!(
+                "KLACHTEN_OVERVIEW_MIN_CELL: {} is out of range; accepted: 1 to 1000",
+                self.overview_min_cell
+            ));
+        }
         if self.workers == Some(0) {
             problems.push("KLACHTEN_WORKERS: must be at least 1".into());
         }
@@ -400,6 +414,7 @@ impl RawSettings {
             log_format,
             workers: self.workers,
             shutdown_drain: Duration::from_millis(self.shutdown_drain_ms),
+            overview_min_cell: self.overview_min_cell,
         })
     }
 
@@ -676,5 +691,16 @@ mod tests {
         ] {
             assert!(all.contains(expected), "{expected} in {all}");
         }
+    }
+
+    #[test]
+    fn the_overview_minimum_cell_defaults_to_five() {
+        assert_eq!(raw().validate().unwrap().overview_min_cell, 5);
+        for (value, ok) in [(0, false), (1, true), (20, true), (1001, false)] {
+            let result = RawSettings { overview_min_cell: value, ..raw() }.validate();
+            assert_eq!(result.is_ok(), ok, "{value}");
+        }
+        let err = RawSettings { overview_min_cell: 0, ..raw() }.validate().unwrap_err();
+        assert!(err.0[0].contains("KLACHTEN_OVERVIEW_MIN_CELL: 0 is out of range"), "{:?}", err.0);
     }
 }

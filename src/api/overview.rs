@@ -13,7 +13,7 @@ use super::state::AppState;
 use crate::auth::Principal;
 use crate::domain::overview::{Overview, Period};
 use crate::error::ApiError;
-use crate::operations::overview;
+use crate::operations::overview::{self, Asked};
 use crate::render::overview_csv::to_csv;
 use crate::render::report::render;
 
@@ -39,6 +39,15 @@ impl OverviewQuery {
         Period::requested(self.from, self.to, today)
             .map_err(|e| ApiError::invalid_parameter(&e.field, e.message))
     }
+
+    /// The form asked for, with the form's default and the service's minimum cell.
+    fn asked(&self, default_anonymised: bool, state: &AppState) -> Asked {
+        Asked {
+            anonymised: self.anonymised,
+            default_anonymised,
+            minimum_cell: state.overview_min_cell,
+        }
+    }
 }
 
 /// Does the client prefer CSV?
@@ -59,9 +68,12 @@ fn wants_csv(request: &HttpRequest) -> bool {
         compliance; median times to first response and to closure; resolved versus \
         unresolved; actions open, overdue and done; recurrence per category against the \
         previous period of equal length; complaints per month, per handler and per client. \
-        `Accept: text/csv` gives the same figures as CSV rows `section,key,value`. A \
-        dienstverlener gets the anonymised form (no client or staff names; pseudonyms stable \
-        within one overview); complaints marked `anonymize_in_meeting` are never attributed.",
+        `Accept: text/csv` gives the same figures as CSV rows `section,key,value` (a cell \
+        that would start with `=`, `+`, `-`, `@`, tab or CR gets a leading `'`). A \
+        dienstverlener gets the anonymised form: no names and no rows per handler or client, \
+        and no figure of fewer complaints than the minimum (`KLACHTEN_OVERVIEW_MIN_CELL`, \
+        default 5): such a figure is the string `\"< 5\"` instead of a number (see `Figure`). \
+        Complaints marked `anonymize_in_meeting` are never attributed.",
     params(OverviewQuery),
     responses((status = 200, description = "The overview", content(
         (Overview = "application/json"),
@@ -78,7 +90,8 @@ pub async fn read(
 ) -> Result<HttpResponse, ApiError> {
     let ctx = state.context(principal);
     let period = query.0.period(ctx.now.date_naive())?;
-    let figures = overview::read(&state.db, &ctx, period, (query.0.anonymised, false)).await?;
+    let asked = query.0.asked(false, &state);
+    let figures = overview::read(&state.db, &ctx, period, asked).await?;
     if wants_csv(&request) {
         return Ok(HttpResponse::Ok()
             .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
@@ -95,7 +108,8 @@ pub async fn read(
     summary = "The printable report for the office meeting",
     description = "One self-contained HTML page (no external assets; prints on A4) with the \
         overview's figures and two charts as inline SVG: complaints per category per month, \
-        and response-term compliance. Anonymised by default, as it goes to the meeting; a \
+        and response-term compliance. Anonymised by default, as it goes to the meeting (no \
+        rows per person; a figure of fewer complaints than the minimum reads `< 5`); a \
         coordinator may ask for `anonymised=false`.",
     params(OverviewQuery),
     responses((status = 200, description = "The report", content_type = "text/html", body = String,
@@ -110,8 +124,8 @@ pub async fn report(
 ) -> Result<HttpResponse, ApiError> {
     let ctx = state.context(principal);
     let period = query.0.period(ctx.now.date_naive())?;
-    let (figures, organisation) =
-        overview::report(&state.db, &ctx, period, query.0.anonymised).await?;
+    let asked = query.0.asked(true, &state);
+    let (figures, organisation) = overview::report(&state.db, &ctx, period, asked).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .body(render(&figures, &organisation).into_string()))

@@ -19,6 +19,8 @@ pub struct AppState {
     pub read_log: ReadLog,
     pub max_json_bytes: usize,
     pub max_document_bytes: usize,
+    /// The anonymised overview shows no figure of fewer complaints than this.
+    pub overview_min_cell: i64,
     /// Set once SIGTERM or SIGINT came: readiness fails and connections close after answering.
     pub stopping: Stopping,
 }

@@ -3,7 +3,7 @@
 //! (`csv_cells`).
 
 use super::csv_cells::SafeWriter;
-use crate::domain::overview::Overview;
+use crate::domain::overview::{Median, Overview};
 
 /// The overview as CSV rows `section,key,value`: the same figures as the JSON, flattened.
 pub fn to_csv(o: &Overview) -> Result<Vec<u8>, csv::Error> {
@@ -26,7 +26,7 @@ pub fn to_csv(o: &Overview) -> Result<Vec<u8>, csv::Error> {
     ] {
         rows.extend(map.iter().map(|(k, v)| (section.to_owned(), k.clone(), v.to_string())));
     }
-    let optional = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let optional = |v: Option<Median>| v.map(|v| v.to_string()).unwrap_or_default();
     rows.push((
         "median".into(),
         "hours_to_first_response".into(),

@@ -52,7 +52,12 @@ by_name!(MonthCount {
     categories: i32 = Integer,
     count: i64 = BigInt
 });
-by_name!(Medians { to_first_response: Option<f64> = Nullable<Double>, to_closure: Option<f64> = Nullable<Double> });
+by_name!(Medians {
+    to_first_response: Option<f64> = Nullable<Double>,
+    to_closure: Option<f64> = Nullable<Double>,
+    responded: i64 = BigInt,
+    closed: i64 = BigInt,
+});
 by_name!(ActionCounts { open: i64 = BigInt, overdue: i64 = BigInt, done: i64 = BigInt });
 by_name!(Attribution { key: String = Text, name: Option<String> = Nullable<Text>, count: i64 = BigInt });
 
@@ -157,7 +162,8 @@ pub fn medians(
         return dialect
             .query(&format!(
                 "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY {first}) AS to_first_response,
-                        percentile_cont(0.5) WITHIN GROUP (ORDER BY {closure}) AS to_closure
+                        percentile_cont(0.5) WITHIN GROUP (ORDER BY {closure}) AS to_closure,
+                        COUNT({first}) AS responded, COUNT({closure}) AS closed
                  FROM complaints WHERE {IN_PERIOD}"
             ))
             .bind::<BigInt, _>(organisation_id)
@@ -165,14 +171,15 @@ pub fn medians(
             .bind::<Timestamp, _>(end)
             .get_result(conn);
     }
-    let mut median = |seconds: &str| -> QueryResult<Option<f64>> {
+    // The median of `seconds`, and how many complaints it is taken over.
+    let mut median = |seconds: &str| -> QueryResult<(Option<f64>, i64)> {
         let count: Total = dialect
             .query(&format!("SELECT COUNT({seconds}) AS count FROM complaints WHERE {IN_PERIOD}"))
             .bind::<BigInt, _>(organisation_id)
             .bind::<Timestamp, _>(start)
             .bind::<Timestamp, _>(end)
             .get_result(conn)?;
-        let Some((offset, take)) = median_window(count.count) else { return Ok(None) };
+        let Some((offset, take)) = median_window(count.count) else { return Ok((None, 0)) };
         let middle: Vec<Value> = dialect
             .query(&format!(
                 "SELECT value FROM (SELECT {seconds} AS value FROM complaints WHERE {IN_PERIOD}) t
@@ -184,9 +191,12 @@ pub fn medians(
             .bind::<BigInt, _>(take)
             .bind::<BigInt, _>(offset)
             .load(conn)?;
-        Ok(Some(middle.iter().map(|v| v.value).sum::<f64>() / middle.len().max(1) as f64))
+        let value = middle.iter().map(|v| v.value).sum::<f64>() / middle.len().max(1) as f64;
+        Ok((Some(value), count.count))
     };
-    Ok(Medians { to_first_response: median(&first)?, to_closure: median(&closure)? })
+    let ((to_first_response, responded), (to_closure, closed)) =
+        (median(&first)?, median(&closure)?);
+    Ok(Medians { to_first_response, to_closure, responded, closed })
 }
 
 /// The clients with the most complaints in the period (at most 20), leaving out those to be
