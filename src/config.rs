@@ -74,6 +74,7 @@ struct RawSettings {
     shutdown_drain_ms: u64,
     #[serde(default = "default_overview_min_cell")]
     overview_min_cell: i64,
+    metrics_token: Option<String>,
 }
 
 fn default_overview_min_cell() -> i64 {
@@ -231,6 +232,8 @@ pub struct Config {
     pub shutdown_drain: Duration,
     /// The anonymised overview shows no figure of fewer complaints than this (1: all).
     pub overview_min_cell: i64,
+    /// When set, `/metrics` answers only a request with `Authorization: Bearer <this>`.
+    pub metrics_token: Option<String>,
 }
 
 /// How webhooks and e-mail go out.
@@ -373,6 +376,15 @@ impl RawSettings {
                 self.overview_min_cell
             ));
         }
+        if let Some(token) = &self.metrics_token
+            && (token.len() < 16 || !token.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            problems.push(
+                "KLACHTEN_METRICS_TOKEN: at least 16 visible ASCII characters; example: \
+                 $(openssl rand -hex 32)"
+                    .into(),
+            );
+        }
         if self.workers == Some(0) {
             problems.push("KLACHTEN_WORKERS: must be at least 1".into());
         }
@@ -415,6 +427,7 @@ impl RawSettings {
             workers: self.workers,
             shutdown_drain: Duration::from_millis(self.shutdown_drain_ms),
             overview_min_cell: self.overview_min_cell,
+            metrics_token: self.metrics_token,
         })
     }
 
@@ -702,5 +715,16 @@ mod tests {
         }
         let err = RawSettings { overview_min_cell: 0, ..raw() }.validate().unwrap_err();
         assert!(err.0[0].contains("KLACHTEN_OVERVIEW_MIN_CELL: 0 is out of range"), "{:?}", err.0);
+    }
+
+    #[test]
+    fn a_metrics_token_is_long_and_visible() {
+        assert_eq!(raw().validate().unwrap().metrics_token, None);
+        let token = |t: &str| RawSettings { metrics_token: Some(t.into()), ..raw() }.validate();
+        assert!(token(&"a".repeat(16)).is_ok());
+        for bad in ["short", "with a space in it!", ""] {
+            let err = token(bad).unwrap_err();
+            assert!(err.0[0].starts_with("KLACHTEN_METRICS_TOKEN"), "{bad}: {:?}", err.0);
+        }
     }
 }

@@ -17,6 +17,10 @@ use crate::operations::overview::{self, Asked};
 use crate::render::overview_csv::to_csv;
 use crate::render::report::render;
 
+/// The printable report's content security policy: its own inline style and nothing else.
+const REPORT_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
+                             base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 /// The period and form of an overview.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -50,12 +54,38 @@ impl OverviewQuery {
     }
 }
 
-/// Does the client prefer CSV?
-fn wants_csv(request: &HttpRequest) -> bool {
-    request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| {
-        accept.split(',').map(|m| m.split(';').next().unwrap_or("").trim()).next()
-            == Some("text/csv")
-    })
+/// The quality the `Accept` header gives `media` (`type/subtype`): that of the most specific
+/// range matching it (`text/csv` over `text/*` over `*/*`), 0 when none does.
+fn quality(accept: &str, media: &str) -> f32 {
+    let (kind, _) = media.split_once('/').unwrap_or((media, ""));
+    accept
+        .split(',')
+        .filter_map(|range| {
+            let mut parts = range.split(';');
+            let name = parts.next()?.trim().to_ascii_lowercase();
+            let specificity = match name.as_str() {
+                "*/*" => 0,
+                n if n == media => 2,
+                n if n.strip_suffix("/*") == Some(kind) => 1,
+                _ => return None,
+            };
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q=").or(p.trim().strip_prefix("Q=")))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            Some((specificity, q))
+        })
+        .max_by_key(|(specificity, _)| *specificity)
+        .map_or(0.0, |(_, q)| q)
+}
+
+/// Does the client prefer CSV? Only when it rates `text/csv` above JSON (q-values honoured;
+/// `text/csv;q=0` refuses it); on a tie, when `text/csv` is what it names first.
+fn wants_csv(accept: Option<&str>) -> bool {
+    let Some(accept) = accept else { return false };
+    let (csv, json) = (quality(accept, "text/csv"), quality(accept, "application/json"));
+    let first = accept.split(',').next().and_then(|r| r.split(';').next()).map(str::trim);
+    csv > 0.0 && (csv > json || (csv == json && first == Some("text/csv")))
 }
 
 #[utoipa::path(
@@ -92,7 +122,8 @@ pub async fn read(
     let period = query.0.period(ctx.now.date_naive())?;
     let asked = query.0.asked(false, &state);
     let figures = overview::read(&state.db, &ctx, period, asked).await?;
-    if wants_csv(&request) {
+    let accept = request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    if wants_csv(accept) {
         return Ok(HttpResponse::Ok()
             .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
             .body(to_csv(&figures).map_err(|_| ApiError::internal())?));
@@ -128,5 +159,32 @@ pub async fn report(
     let (figures, organisation) = overview::report(&state.db, &ctx, period, asked).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        // The page is self-contained: no scripts, nothing loaded from elsewhere, not framed.
+        .insert_header((header::CONTENT_SECURITY_POLICY, REPORT_POLICY))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
         .body(render(&figures, &organisation).into_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_only_when_preferred() {
+        for (accept, csv) in [
+            (None, false),
+            (Some("text/csv"), true),
+            (Some("text/csv, application/json"), true),
+            (Some("application/json, text/csv"), false),
+            (Some("text/csv;q=0, application/json"), false),
+            (Some("application/json;q=0.5, text/csv;q=0.9"), true),
+            (Some("text/*, application/json;q=0.1"), true),
+            (Some("text/csv;q=0"), false),
+            (Some("*/*"), false),
+            (Some("*/*;q=0.1, text/csv"), true),
+        ] {
+            assert_eq!(wants_csv(accept), csv, "{accept:?}");
+        }
+    }
 }

@@ -21,6 +21,8 @@ pub struct AppState {
     pub max_document_bytes: usize,
     /// The anonymised overview shows no figure of fewer complaints than this.
     pub overview_min_cell: i64,
+    /// `/metrics` answers only this bearer token, when set.
+    pub metrics_token: Option<String>,
     /// Set once SIGTERM or SIGINT came: readiness fails and connections close after answering.
     pub stopping: Stopping,
 }

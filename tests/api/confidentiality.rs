@@ -12,7 +12,21 @@ on_both_databases!(
     csv_cells_never_start_a_formula,
     a_client_is_named_by_their_latest_complaint,
     the_anonymised_overview_has_no_small_cells,
+    data_is_never_cached_and_the_report_is_locked_down,
+    accept_q_values_are_honoured,
+    a_dienstverlener_sees_staff_ids_and_names_only,
 );
+mod metrics {
+    crate::on_both_databases!(spawn = super::super::with_metrics_token; the_metrics_need_their_token);
+
+    use super::the_metrics_need_their_token;
+}
+
+const METRICS_TOKEN: &str = "metrics-secret-0123456789";
+
+async fn with_metrics_token(backend: crate::support::Backend) -> Option<TestApp> {
+    TestApp::spawn_with(backend, |c| c.metrics_token = Some(METRICS_TOKEN.into())).await
+}
 
 /// A dienstverlener whose id and name are formulas.
 const FORMULA: Person = Person {
@@ -184,4 +198,139 @@ async fn the_anonymised_overview_has_no_small_cells(app: TestApp) {
     assert_eq!(o.json["by_kind"]["complaint"], 6);
     assert_eq!(o.json["by_reporter"]["client"], 5);
     assert_eq!(o.json["by_reporter"]["representative"], "< 5");
+}
+
+async fn data_is_never_cached_and_the_report_is_locked_down(app: TestApp) {
+    let id = app.register(DANA, &crate::support::complaint_body()).await["id"].as_i64().unwrap();
+    for path in [
+        format!("/api/v1/complaints/{id}"),
+        "/api/v1/complaints".to_owned(),
+        "/api/v1/me".to_owned(),
+        "/api/v1/overview".to_owned(),
+        "/api/v1/overview/report".to_owned(),
+        "/api/v1/complaints/999999".to_owned(),
+    ] {
+        let reply = app.get(&path, DANA).await;
+        assert_eq!(reply.header("cache-control"), Some("no-store"), "{path}: {}", reply.status);
+    }
+    let csv = get_as(&app, "/api/v1/overview", KEES, "text/csv").await;
+    assert_eq!(csv.header("cache-control"), Some("no-store"));
+
+    let report = app.get("/api/v1/overview/report", DANA).await;
+    let policy = report.header("content-security-policy").unwrap();
+    assert!(policy.contains("default-src 'none'"), "{policy}");
+    assert!(!policy.contains("script-src"), "no scripts: {policy}");
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert_eq!(report.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(report.header("x-frame-options"), Some("DENY"));
+}
+
+async fn accept_q_values_are_honoured(app: TestApp) {
+    let path = "/api/v1/overview";
+    for (accept, content_type) in [
+        ("text/csv;q=0, application/json", "application/json"),
+        ("application/json;q=0.5, text/csv", "text/csv; charset=utf-8"),
+        ("text/csv", "text/csv; charset=utf-8"),
+        ("*/*", "application/json"),
+    ] {
+        let reply = get_as(&app, path, KEES, accept).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.header("content-type"), Some(content_type), "{accept}");
+    }
+}
+
+async fn a_dienstverlener_sees_staff_ids_and_names_only(app: TestApp) {
+    assert_eq!(app.get("/api/v1/me", EVA).await.status, StatusCode::OK);
+    let staff = app.get("/api/v1/staff", DANA).await;
+    assert_eq!(staff.status, StatusCode::OK, "{}", staff.text);
+    let items = staff.json["items"].as_array().unwrap();
+    assert!(items.iter().any(|m| m["id"] == "eva" && m["name"] == "Eva Jansen"), "{}", staff.text);
+    for member in items {
+        let mut keys: Vec<&str> = member.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["id", "name"], "{member}");
+    }
+    let full = app.get("/api/v1/staff", KEES).await;
+    let eva = full.json["items"].as_array().unwrap().iter().find(|m| m["id"] == "eva").unwrap();
+    assert_eq!(eva["roles"], json!(["dienstverlener"]));
+    assert!(eva["last_seen_at"].is_string());
+}
+
+async fn the_metrics_need_their_token(app: TestApp) {
+    let metrics = |token: Option<&str>| {
+        let mut request = app.client.get(app.url("/metrics"));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move { Reply::from(request.send().await.unwrap()).await }
+    };
+    metrics(None).await.assert_problem(401, "unauthorized");
+    metrics(Some("wrong-token-0123456789")).await.assert_problem(401, "unauthorized");
+    assert_eq!(app.get("/api/v1/me", DANA).await.status, StatusCode::OK);
+    let scraped = metrics(Some(METRICS_TOKEN)).await;
+    assert_eq!(scraped.status, StatusCode::OK);
+    assert!(scraped.text.contains("klachtenregister_http_requests_total"), "{}", scraped.text);
+}
+
+/// Logs name a staff member by the service's own number, never by the token's subject
+/// (often an e-mail address). The binary in development mode, its log read from stdout.
+#[actix_web::test]
+async fn logs_name_staff_by_their_number() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_klachtenregister"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("KLACHTEN_DATA_DIR", data.path())
+        .env("KLACHTEN_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (send, lines) = std::sync::mpsc::channel::<String>();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = send.send(line);
+        }
+    });
+    let next = || lines.recv_timeout(std::time::Duration::from_secs(60)).expect("a line");
+    let mut banner = Vec::new();
+    loop {
+        let line = next();
+        let done = line.contains("try: curl");
+        banner.push(line);
+        if done {
+            break;
+        }
+    }
+    let base = banner
+        .iter()
+        .find_map(|l| l.split("Swagger UI: ").nth(1))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .trim_end_matches("/swagger-ui/")
+        .to_owned();
+    let at = banner.iter().position(|l| l.contains("dienstverlener (dev-dienstverlener)")).unwrap();
+    let token = banner[at + 1].trim().to_owned();
+    let me = reqwest::Client::new()
+        .get(format!("{base}/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    let logged = loop {
+        let line = next();
+        if line.contains("/api/v1/me") && line.contains("request finished") {
+            break line;
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(!logged.contains("dev-dienstverlener"), "the token's subject is logged: {logged}");
+    let number = logged.split("staff_id=").nth(1).unwrap_or_else(|| panic!("{logged}"));
+    assert!(number.starts_with(|c: char| c.is_ascii_digit()), "{logged}");
 }

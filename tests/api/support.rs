@@ -129,6 +129,7 @@ impl TestApp {
             workers: Some(2),
             shutdown_drain: Duration::ZERO,
             overview_min_cell: 5,
+            metrics_token: None,
         };
         adjust(&mut config);
         let clock = ManualClock::new(start_of_test());
