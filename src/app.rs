@@ -131,6 +131,8 @@ pub async fn prepare(
         read_log,
         max_json_bytes: config.max_json_bytes,
         max_document_bytes: config.max_document_bytes,
+        overview_min_cell: config.overview_min_cell,
+        metrics_token: config.metrics_token.clone(),
         stopping: Stopping::default(),
         webhook_allowed_hosts: config.delivery.webhook_allowed_hosts.clone(),
     };
@@ -198,9 +200,12 @@ pub fn serve(shared: Shared, listener: TcpListener, config: &Config) -> std::io:
         .wrap(Condition::new(cors_enabled, cors::middleware(&cors_origins)))
         .wrap(Condition::new(cors_enabled, from_fn(cors::preflight_answers)))
         .wrap(shared.metrics.clone())
+        .wrap(from_fn(guard_metrics))
         .wrap_fn(move |request, service| {
             let request_id = request.extensions().get::<RequestId>().map(ToString::to_string);
             let closing = stopping.is_set();
+            // Swagger UI's files may be cached; nothing else the service answers may be.
+            let cacheable = request.path().starts_with("/swagger-ui/");
             let response = service.call(request);
             async move {
                 let mut response = response.await?;
@@ -208,6 +213,11 @@ pub fn serve(shared: Shared, listener: TcpListener, config: &Config) -> std::io:
                     // Clients reconnect for their next request, and so reach another instance
                     // instead of holding this one open past its stop.
                     response.response_mut().head_mut().set_connection_type(ConnectionType::Close);
+                }
+                if !cacheable && !response.headers().contains_key(header::CACHE_CONTROL) {
+                    response
+                        .headers_mut()
+                        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
                 }
                 if let Some(value) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
                     response
@@ -227,6 +237,37 @@ pub fn serve(shared: Shared, listener: TcpListener, config: &Config) -> std::io:
     let server = server.run();
     actix_web::rt::spawn(shutdown::on_signal(server.handle(), stopping, config.shutdown_drain));
     Ok(server)
+}
+
+/// With `KLACHTEN_METRICS_TOKEN` set, `/metrics` answers only a request that carries it as
+/// a bearer token (Prometheus: `authorization` or `bearer_token_file` in the scrape config).
+async fn guard_metrics(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if request.path() == "/metrics" {
+        let expected =
+            request.app_data::<web::Data<AppState>>().and_then(|state| state.metrics_token.clone());
+        if let Some(expected) = expected {
+            let given = request
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().split_once(' '))
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                .map(|(_, token)| token.trim().to_owned())
+                .unwrap_or_default();
+            // Compared as digests: the time taken says nothing about the secret's characters.
+            use sha2::{Digest, Sha256};
+            if Sha256::digest(given.as_bytes()) != Sha256::digest(expected.as_bytes()) {
+                return Err(ApiError::unauthorized(
+                    "the metrics need the bearer token KLACHTEN_METRICS_TOKEN names",
+                )
+                .into());
+            }
+        }
+    }
+    next.call(request).await
 }
 
 /// The most header bytes a request may carry: room for a large token (8 KiB) and the usual

@@ -75,6 +75,13 @@ struct RawSettings {
     shutdown_drain_ms: u64,
     cors_origins: Option<String>,
     webhook_allowed_hosts: Option<String>,
+    #[serde(default = "default_overview_min_cell")]
+    overview_min_cell: i64,
+    metrics_token: Option<String>,
+}
+
+fn default_overview_min_cell() -> i64 {
+    crate::domain::overview::DEFAULT_MINIMUM_CELL
 }
 
 /// Long enough for connections opened just before SIGTERM to be accepted on a busy machine,
@@ -251,6 +258,10 @@ pub struct Config {
     /// The origins of browser frontends that may call the API (`https://app.kantoor.nl`);
     /// empty: no CORS headers at all.
     pub cors_origins: Vec<String>,
+    /// The anonymised overview shows no figure of fewer complaints than this (1: all).
+    pub overview_min_cell: i64,
+    /// When set, `/metrics` answers only a request with `Authorization: Bearer <this>`.
+    pub metrics_token: Option<String>,
 }
 
 /// How webhooks and e-mail go out.
@@ -400,6 +411,21 @@ impl RawSettings {
                 LogFormat::Text
             }
         };
+        if !(1..=1000).contains(&self.overview_min_cell) {
+            problems.push(format!(
+                "KLACHTEN_OVERVIEW_MIN_CELL: {} is out of range; accepted: 1 to 1000",
+                self.overview_min_cell
+            ));
+        }
+        if let Some(token) = &self.metrics_token
+            && (token.len() < 16 || !token.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            problems.push(
+                "KLACHTEN_METRICS_TOKEN: at least 16 visible ASCII characters; example: \
+                 $(openssl rand -hex 32)"
+                    .into(),
+            );
+        }
         if self.workers == Some(0) {
             problems.push("KLACHTEN_WORKERS: must be at least 1".into());
         }
@@ -444,6 +470,8 @@ impl RawSettings {
             workers: self.workers,
             shutdown_drain: Duration::from_millis(self.shutdown_drain_ms),
             cors_origins,
+            overview_min_cell: self.overview_min_cell,
+            metrics_token: self.metrics_token,
         })
     }
 
@@ -754,6 +782,28 @@ mod tests {
             "KLACHTEN_JWKS_MIN_REFRESH_SECS",
         ] {
             assert!(all.contains(expected), "{expected} in {all}");
+        }
+    }
+
+    #[test]
+    fn the_overview_minimum_cell_defaults_to_five() {
+        assert_eq!(raw().validate().unwrap().overview_min_cell, 5);
+        for (value, ok) in [(0, false), (1, true), (20, true), (1001, false)] {
+            let result = RawSettings { overview_min_cell: value, ..raw() }.validate();
+            assert_eq!(result.is_ok(), ok, "{value}");
+        }
+        let err = RawSettings { overview_min_cell: 0, ..raw() }.validate().unwrap_err();
+        assert!(err.0[0].contains("KLACHTEN_OVERVIEW_MIN_CELL: 0 is out of range"), "{:?}", err.0);
+    }
+
+    #[test]
+    fn a_metrics_token_is_long_and_visible() {
+        assert_eq!(raw().validate().unwrap().metrics_token, None);
+        let token = |t: &str| RawSettings { metrics_token: Some(t.into()), ..raw() }.validate();
+        assert!(token(&"a".repeat(16)).is_ok());
+        for bad in ["short", "with a space in it!", ""] {
+            let err = token(bad).unwrap_err();
+            assert!(err.0[0].starts_with("KLACHTEN_METRICS_TOKEN"), "{bad}: {:?}", err.0);
         }
     }
 }

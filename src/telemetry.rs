@@ -1,6 +1,7 @@
 //! Logging. Every request runs in one span carrying its method, route *pattern* (never the
 //! concrete URL with its query string), request id and — once authenticated — the caller's
-//! staff id. Names, descriptions, contact details and query strings are never logged.
+//! staff id (the service's own number, never the token's subject). Names, descriptions,
+//! contact details and query strings are never logged.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};

@@ -42,16 +42,19 @@ pub async fn authenticate(request: &HttpRequest) -> Result<Principal, ApiError> 
     })?;
     let token = bearer_token(header.to_str().unwrap_or(""))?;
     let claims = state.verifier.verify(token).await?;
-    if let Some(span) = request.extensions().get::<RootSpan>() {
-        span.record("staff_id", claims.staff_id.as_str());
-    }
     if claims.roles.is_empty() {
         return Err(ApiError::forbidden(
             ProblemCode::NoRole,
             "the token carries neither the dienstverlener nor the klachtencoordinator role",
         ));
     }
-    state.sightings.resolve(&state.db, state.clock.now(), claims).await
+    let principal = state.sightings.resolve(&state.db, state.clock.now(), claims).await?;
+    // The service's own number for the staff member: the token's subject is often an
+    // e-mail address, and logs hold nothing personal.
+    if let Some(span) = request.extensions().get::<RootSpan>() {
+        span.record("staff_id", principal.staff_id);
+    }
+    Ok(principal)
 }
 
 fn bearer_token(value: &str) -> Result<&str, ApiError> {

@@ -40,7 +40,7 @@ pub async fn create(
     body: ApiJson<CreateEvaluation>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = state.context(principal).with(key.into());
-    let view = evaluations::create(&state.db, ctx, body.0).await?;
+    let view = evaluations::create(&state.db, ctx, body.0, state.overview_min_cell).await?;
     Ok(created(&view, &format!("/evaluations/{}", view.id), Some(view.version)))
 }
 

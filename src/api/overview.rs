@@ -13,9 +13,13 @@ use super::state::AppState;
 use crate::auth::Principal;
 use crate::domain::overview::{Overview, Period};
 use crate::error::ApiError;
-use crate::operations::overview;
+use crate::operations::overview::{self, Asked};
 use crate::render::overview_csv::to_csv;
 use crate::render::report::render;
+
+/// The printable report's content security policy: its own inline style and nothing else.
+const REPORT_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
+                             base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// The period and form of an overview.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -39,14 +43,49 @@ impl OverviewQuery {
         Period::requested(self.from, self.to, today)
             .map_err(|e| ApiError::invalid_parameter(&e.field, e.message))
     }
+
+    /// The form asked for, with the form's default and the service's minimum cell.
+    fn asked(&self, default_anonymised: bool, state: &AppState) -> Asked {
+        Asked {
+            anonymised: self.anonymised,
+            default_anonymised,
+            minimum_cell: state.overview_min_cell,
+        }
+    }
 }
 
-/// Does the client prefer CSV?
-fn wants_csv(request: &HttpRequest) -> bool {
-    request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| {
-        accept.split(',').map(|m| m.split(';').next().unwrap_or("").trim()).next()
-            == Some("text/csv")
-    })
+/// The quality the `Accept` header gives `media` (`type/subtype`): that of the most specific
+/// range matching it (`text/csv` over `text/*` over `*/*`), 0 when none does.
+fn quality(accept: &str, media: &str) -> f32 {
+    let (kind, _) = media.split_once('/').unwrap_or((media, ""));
+    accept
+        .split(',')
+        .filter_map(|range| {
+            let mut parts = range.split(';');
+            let name = parts.next()?.trim().to_ascii_lowercase();
+            let specificity = match name.as_str() {
+                "*/*" => 0,
+                n if n == media => 2,
+                n if n.strip_suffix("/*") == Some(kind) => 1,
+                _ => return None,
+            };
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q=").or(p.trim().strip_prefix("Q=")))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            Some((specificity, q))
+        })
+        .max_by_key(|(specificity, _)| *specificity)
+        .map_or(0.0, |(_, q)| q)
+}
+
+/// Does the client prefer CSV? Only when it rates `text/csv` above JSON (q-values honoured;
+/// `text/csv;q=0` refuses it); on a tie, when `text/csv` is what it names first.
+fn wants_csv(accept: Option<&str>) -> bool {
+    let Some(accept) = accept else { return false };
+    let (csv, json) = (quality(accept, "text/csv"), quality(accept, "application/json"));
+    let first = accept.split(',').next().and_then(|r| r.split(';').next()).map(str::trim);
+    csv > 0.0 && (csv > json || (csv == json && first == Some("text/csv")))
 }
 
 #[utoipa::path(
@@ -59,9 +98,12 @@ fn wants_csv(request: &HttpRequest) -> bool {
         compliance; median times to first response and to closure; resolved versus \
         unresolved; actions open, overdue and done; recurrence per category against the \
         previous period of equal length; complaints per month, per handler and per client. \
-        `Accept: text/csv` gives the same figures as CSV rows `section,key,value`. A \
-        dienstverlener gets the anonymised form (no client or staff names; pseudonyms stable \
-        within one overview); complaints marked `anonymize_in_meeting` are never attributed.",
+        `Accept: text/csv` gives the same figures as CSV rows `section,key,value` (a cell \
+        that would start with `=`, `+`, `-`, `@`, tab or CR gets a leading `'`). A \
+        dienstverlener gets the anonymised form: no names and no rows per handler or client, \
+        and no figure of fewer complaints than the minimum (`KLACHTEN_OVERVIEW_MIN_CELL`, \
+        default 5): such a figure is the string `\"< 5\"` instead of a number (see `Figure`). \
+        Complaints marked `anonymize_in_meeting` are never attributed.",
     params(OverviewQuery),
     responses((status = 200, description = "The overview", content(
         (Overview = "application/json"),
@@ -78,8 +120,10 @@ pub async fn read(
 ) -> Result<HttpResponse, ApiError> {
     let ctx = state.context(principal);
     let period = query.0.period(ctx.now.date_naive())?;
-    let figures = overview::read(&state.db, &ctx, period, (query.0.anonymised, false)).await?;
-    if wants_csv(&request) {
+    let asked = query.0.asked(false, &state);
+    let figures = overview::read(&state.db, &ctx, period, asked).await?;
+    let accept = request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    if wants_csv(accept) {
         return Ok(HttpResponse::Ok()
             .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
             .body(to_csv(&figures).map_err(|_| ApiError::internal())?));
@@ -95,7 +139,8 @@ pub async fn read(
     summary = "The printable report for the office meeting",
     description = "One self-contained HTML page (no external assets; prints on A4) with the \
         overview's figures and two charts as inline SVG: complaints per category per month, \
-        and response-term compliance. Anonymised by default, as it goes to the meeting; a \
+        and response-term compliance. Anonymised by default, as it goes to the meeting (no \
+        rows per person; a figure of fewer complaints than the minimum reads `< 5`); a \
         coordinator may ask for `anonymised=false`.",
     params(OverviewQuery),
     responses((status = 200, description = "The report", content_type = "text/html", body = String,
@@ -110,9 +155,36 @@ pub async fn report(
 ) -> Result<HttpResponse, ApiError> {
     let ctx = state.context(principal);
     let period = query.0.period(ctx.now.date_naive())?;
-    let (figures, organisation) =
-        overview::report(&state.db, &ctx, period, query.0.anonymised).await?;
+    let asked = query.0.asked(true, &state);
+    let (figures, organisation) = overview::report(&state.db, &ctx, period, asked).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        // The page is self-contained: no scripts, nothing loaded from elsewhere, not framed.
+        .insert_header((header::CONTENT_SECURITY_POLICY, REPORT_POLICY))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
         .body(render(&figures, &organisation).into_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_only_when_preferred() {
+        for (accept, csv) in [
+            (None, false),
+            (Some("text/csv"), true),
+            (Some("text/csv, application/json"), true),
+            (Some("application/json, text/csv"), false),
+            (Some("text/csv;q=0, application/json"), false),
+            (Some("application/json;q=0.5, text/csv;q=0.9"), true),
+            (Some("text/*, application/json;q=0.1"), true),
+            (Some("text/csv;q=0"), false),
+            (Some("*/*"), false),
+            (Some("*/*;q=0.1, text/csv"), true),
+        ] {
+            assert_eq!(wants_csv(accept), csv, "{accept:?}");
+        }
+    }
 }

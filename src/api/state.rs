@@ -20,6 +20,10 @@ pub struct AppState {
     pub read_log: ReadLog,
     pub max_json_bytes: usize,
     pub max_document_bytes: usize,
+    /// The anonymised overview shows no figure of fewer complaints than this.
+    pub overview_min_cell: i64,
+    /// `/metrics` answers only this bearer token, when set.
+    pub metrics_token: Option<String>,
     /// Set once SIGTERM or SIGINT came: readiness fails and connections close after answering.
     pub stopping: Stopping,
     /// `KLACHTEN_WEBHOOK_ALLOWED_HOSTS`.

@@ -131,22 +131,175 @@ pub fn median_window(count: i64) -> Option<(i64, i64)> {
     }
 }
 
-/// "Medewerker A", "Medewerker B", …, "Medewerker AA": a staff member's stand-in name
-/// within one anonymised overview.
-pub fn staff_pseudonym(index: usize) -> String {
-    let mut letters = String::new();
-    let mut n = index + 1;
-    while n > 0 {
-        let rest = (n - 1) % 26;
-        letters.insert(0, char::from(b'A' + u8::try_from(rest).unwrap_or(0)));
-        n = (n - 1) / 26;
-    }
-    format!("Medewerker {letters}")
+/// The smallest number of complaints a figure of the anonymised overview may describe,
+/// unless the setting says otherwise (`KLACHTEN_OVERVIEW_MIN_CELL`).
+pub const DEFAULT_MINIMUM_CELL: i64 = 5;
+
+/// A figure as an overview shows it: the count itself, or — in the anonymised form, where
+/// it would describe fewer complaints than the minimum — only that it is below it. In JSON
+/// a number, or the string `"< 5"` (the minimum in force); CSV and the report show the same
+/// text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown<T> {
+    Value(T),
+    FewerThan(i64),
 }
 
-/// "Cliënt 1", "Cliënt 2", …: a client's stand-in name within one anonymised overview.
-pub fn client_pseudonym(index: usize) -> String {
-    format!("Cliënt {}", index + 1)
+/// A count of complaints as the overview shows it.
+pub type Figure = Shown<i64>;
+/// A median (hours or days) as the overview shows it: `FewerThan` when it would be taken
+/// over fewer complaints than the minimum.
+pub type Median = Shown<f64>;
+
+impl<T: Copy> Shown<T> {
+    /// The value, if it is shown.
+    pub fn value(&self) -> Option<T> {
+        match self {
+            Shown::Value(v) => Some(*v),
+            Shown::FewerThan(_) => None,
+        }
+    }
+
+    pub fn is_shown(&self) -> bool {
+        matches!(self, Shown::Value(_))
+    }
+}
+
+impl<T: Default> Default for Shown<T> {
+    fn default() -> Self {
+        Shown::Value(T::default())
+    }
+}
+
+impl<T: std::fmt::Display> std::fmt::Display for Shown<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Shown::Value(v) => v.fmt(f),
+            Shown::FewerThan(minimum) => write!(f, "< {minimum}"),
+        }
+    }
+}
+
+impl<T: Serialize> Serialize for Shown<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Shown::Value(v) => v.serialize(serializer),
+            Shown::FewerThan(minimum) => serializer.collect_str(&format_args!("< {minimum}")),
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Shown<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw<T> {
+            Value(T),
+            Text(String),
+        }
+        match Raw::<T>::deserialize(deserializer)? {
+            Raw::Value(v) => Ok(Shown::Value(v)),
+            Raw::Text(text) => text
+                .strip_prefix("< ")
+                .and_then(|n| n.parse().ok())
+                .map(Shown::FewerThan)
+                .ok_or_else(|| serde::de::Error::custom("expected a number or \"< n\"")),
+        }
+    }
+}
+
+/// The schema of a [`Shown`] figure: a number, or `"< n"`.
+fn shown_schema(
+    number: utoipa::openapi::Type,
+    name: &str,
+    example: serde_json::Value,
+) -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    OneOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(number))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(r"^< [0-9]+$"))
+                .description(Some("fewer complaints than the minimum")),
+        )
+        .description(Some(format!(
+            "{name}. In the anonymised overview a figure that would describe fewer complaints \
+             than the minimum (`KLACHTEN_OVERVIEW_MIN_CELL`, default 5; zero included) is \
+             the string `\"< 5\"` instead of the number."
+        )))
+        .examples([example, serde_json::json!("< 5")])
+        .into()
+}
+
+impl utoipa::PartialSchema for Figure {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        shown_schema(utoipa::openapi::Type::Integer, "A number of complaints", 12.into())
+    }
+}
+
+impl utoipa::ToSchema for Figure {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Figure".into()
+    }
+}
+
+impl utoipa::PartialSchema for Median {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        shown_schema(
+            utoipa::openapi::Type::Number,
+            "A median, null when there is nothing to take it of",
+            20.5.into(),
+        )
+    }
+}
+
+impl utoipa::ToSchema for Median {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Median".into()
+    }
+}
+
+/// The rule for small cells: with a `minimum` (the anonymised form), a count below it is
+/// not shown; `None` (the named form) or a minimum of 1 shows every count.
+fn cell(count: i64, minimum: Option<i64>) -> Figure {
+    match minimum {
+        Some(m) if m > 1 && count < m => Shown::FewerThan(m),
+        _ => Shown::Value(count),
+    }
+}
+
+/// Cells that add up to a shown figure: where just one is hidden, the smallest shown one
+/// is hidden too, so that the hidden one cannot be worked out by subtraction.
+fn hide_complement(cells: &mut [&mut Figure], minimum: Option<i64>) {
+    let Some(m) = minimum.filter(|m| *m > 1) else { return };
+    if cells.iter().filter(|c| !c.is_shown()).count() != 1 {
+        return;
+    }
+    let smallest = cells
+        .iter_mut()
+        .filter_map(|c| c.value().map(|v| (v, c)))
+        .min_by_key(|(v, _)| *v)
+        .map(|(_, c)| c);
+    if let Some(c) = smallest {
+        **c = Shown::FewerThan(m);
+    }
+}
+
+/// A map of counts, each a cell, with its complement hidden.
+fn cells(map: BTreeMap<String, i64>, minimum: Option<i64>) -> BTreeMap<String, Figure> {
+    let mut shown: BTreeMap<String, Figure> =
+        map.into_iter().map(|(k, v)| (k, cell(v, minimum))).collect();
+    hide_complement(&mut shown.values_mut().collect::<Vec<_>>(), minimum);
+    shown
+}
+
+/// A median taken over `of` complaints.
+fn median(value: Option<f64>, of: i64, minimum: Option<i64>) -> Option<Median> {
+    match (cell(of, minimum), value) {
+        (Shown::FewerThan(m), _) => Some(Shown::FewerThan(m)),
+        (Shown::Value(_), value) => value.map(Shown::Value),
+    }
 }
 
 /// Whether an overview is anonymised: always for a dienstverlener (DESIGN.md §3: they see the
@@ -183,22 +336,22 @@ pub struct ActionFigures {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Recurrence {
     pub category: Category,
-    pub current: i64,
-    pub previous: i64,
-    pub change: i64,
+    pub current: Figure,
+    pub previous: Figure,
+    /// Hidden when either count is.
+    pub change: Figure,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct MonthFigures {
     #[schema(example = "2026-11")]
     pub month: String,
-    pub total: i64,
+    pub total: Figure,
     /// Per category, every category present.
-    pub by_category: BTreeMap<String, i64>,
+    pub by_category: BTreeMap<String, Figure>,
 }
 
-/// A handler or client and their number of complaints. In the anonymised form `name` is a
-/// pseudonym, stable within one overview, and `id` is null.
+/// A handler or client and their number of complaints (the named form only).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Attributed {
     #[schema(example = "Medewerker A")]
@@ -215,40 +368,41 @@ pub struct Overview {
     pub period: PeriodView,
     /// The period of equal length before it, for recurrence.
     pub previous_period: PeriodView,
-    /// Names no client and no staff member.
+    /// Names no client and no staff member, has no rows per person, and shows no figure of
+    /// fewer complaints than the minimum (those are `"< 5"`, see `Figure`).
     pub anonymised: bool,
     pub generated_at: DateTime<Utc>,
-    #[schema(example = 42)]
-    pub total: i64,
+    pub total: Figure,
     /// Keys: `complaint`, `error`, `improvement`.
-    pub by_kind: BTreeMap<String, i64>,
+    pub by_kind: BTreeMap<String, Figure>,
     /// Keys: the complaint statuses.
-    pub by_status: BTreeMap<String, i64>,
+    pub by_status: BTreeMap<String, Figure>,
     /// Keys: `oral` (A), `written` (B), `unclassified`.
-    pub by_channel: BTreeMap<String, i64>,
+    pub by_channel: BTreeMap<String, Figure>,
     /// Keys: `conduct` (I), `legal` (II), `financial` (III), `practice` (IV); a complaint
     /// counts in each of its categories.
-    pub by_category: BTreeMap<String, i64>,
+    pub by_category: BTreeMap<String, Figure>,
     /// Keys: `client`, `representative`, `contact`, `employee`.
-    pub by_reporter: BTreeMap<String, i64>,
+    pub by_reporter: BTreeMap<String, Figure>,
     /// Response-term compliance. Keys: `answered_within_term`, `answered_late`,
     /// `open_overdue`, `open_within_term`, `not_applicable`.
-    pub response_term: BTreeMap<String, i64>,
+    pub response_term: BTreeMap<String, Figure>,
     /// Keys: `resolved`, `unresolved`, `undecided`.
-    pub outcome: BTreeMap<String, i64>,
-    #[schema(example = 20.5)]
-    pub median_hours_to_first_response: Option<f64>,
-    #[schema(example = 9.5)]
-    pub median_days_to_closure: Option<f64>,
+    pub outcome: BTreeMap<String, Figure>,
+    /// Over the complaints with a first response.
+    pub median_hours_to_first_response: Option<Median>,
+    /// Over the closed complaints.
+    pub median_days_to_closure: Option<Median>,
     pub actions: ActionFigures,
     pub recurrence: Vec<Recurrence>,
     pub per_month: Vec<MonthFigures>,
     /// Complaints per handler, most first; those to be discussed anonymously are left out.
+    /// Empty in the anonymised form: it has no rows per person.
     pub by_handler: Vec<Attributed>,
     /// The clients with the most complaints (at most 20); likewise.
     pub by_client: Vec<Attributed>,
     /// Complaints marked to be discussed anonymously (`anonymize_in_meeting`).
-    pub discussed_anonymously: i64,
+    pub discussed_anonymously: Figure,
 }
 
 /// Which overview is assembled: its period, whether it is anonymised, and when.
@@ -257,6 +411,8 @@ pub struct Form {
     pub period: Period,
     pub anonymised: bool,
     pub now: DateTime<Utc>,
+    /// The anonymised form shows no figure of fewer complaints than this.
+    pub minimum_cell: i64,
 }
 
 /// One combination of a complaint's attributes and how many of the period's complaints have
@@ -290,11 +446,14 @@ pub struct MonthCount {
     pub count: i64,
 }
 
-/// The median seconds from receipt to the first reaction and to closure.
+/// The median seconds from receipt to the first reaction and to closure, and how many
+/// complaints each is taken over.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Medians {
     pub to_first_response: Option<f64>,
     pub to_closure: Option<f64>,
+    pub responded: i64,
+    pub closed: i64,
 }
 
 /// The organisation's actions: open and overdue now, done within the period.
@@ -340,9 +499,11 @@ fn round(value: f64, decimals: i32) -> f64 {
     (value * factor).round() / factor
 }
 
-/// The overview from the database's counts.
+/// The overview from the database's counts. The anonymised form names nobody, has no rows
+/// per person, and shows no figure of fewer than `form.minimum_cell` complaints.
 pub fn assemble(form: Form, parts: Counts) -> Overview {
-    let Form { period, anonymised, now } = form;
+    let Form { period, anonymised, now, minimum_cell } = form;
+    let minimum = anonymised.then_some(minimum_cell);
     let mut by_kind = vocabulary::<ComplaintKind>();
     let mut by_status = vocabulary::<ComplaintStatus>();
     let mut by_channel = vocabulary::<Channel>();
@@ -374,11 +535,8 @@ pub fn assemble(form: Form, parts: Counts) -> Overview {
 
     let mut by_category = vocabulary::<Category>();
     let mut previous = vocabulary::<Category>();
-    let mut per_month: Vec<MonthFigures> = period
-        .months()
-        .into_iter()
-        .map(|month| MonthFigures { month, total: 0, by_category: vocabulary::<Category>() })
-        .collect();
+    let mut months: Vec<(String, i64, BTreeMap<String, i64>)> =
+        period.months().into_iter().map(|month| (month, 0, vocabulary::<Category>())).collect();
     for row in parts.months {
         let categories = classification::from_mask(row.categories);
         if !row.current {
@@ -387,11 +545,12 @@ pub fn assemble(form: Form, parts: Counts) -> Overview {
             }
             continue;
         }
-        let month = per_month.iter_mut().find(|m| m.month == row.month);
-        if let Some(month) = month {
-            month.total += row.count;
+        if let Some((_, month_total, month_categories)) =
+            months.iter_mut().find(|m| m.0 == row.month)
+        {
+            *month_total += row.count;
             for c in &categories {
-                *month.by_category.entry(c.as_str().to_owned()).or_default() += row.count;
+                *month_categories.entry(c.as_str().to_owned()).or_default() += row.count;
             }
         }
         for c in categories {
@@ -402,58 +561,78 @@ pub fn assemble(form: Form, parts: Counts) -> Overview {
         .iter()
         .map(|c| {
             let (current, previous) = (by_category[c.as_str()], previous[c.as_str()]);
-            Recurrence { category: *c, current, previous, change: current - previous }
+            let (shown_current, shown_previous) = (cell(current, minimum), cell(previous, minimum));
+            let change = match (shown_current, shown_previous) {
+                (Shown::Value(_), Shown::Value(_)) => Shown::Value(current - previous),
+                (Shown::FewerThan(m), _) | (_, Shown::FewerThan(m)) => Shown::FewerThan(m),
+            };
+            Recurrence { category: *c, current: shown_current, previous: shown_previous, change }
         })
         .collect();
+    let mut per_month: Vec<MonthFigures> = months
+        .into_iter()
+        .map(|(month, month_total, month_categories)| MonthFigures {
+            month,
+            total: cell(month_total, minimum),
+            by_category: cells(month_categories, minimum),
+        })
+        .collect();
+    hide_complement(&mut per_month.iter_mut().map(|m| &mut m.total).collect::<Vec<_>>(), minimum);
 
-    // Most complaints first; ties in a fixed order, so that pseudonyms are stable.
-    let mut handlers: Vec<(i64, i64)> = per_handler.into_iter().collect();
-    handlers.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let by_handler = handlers
-        .into_iter()
-        .take(20)
-        .enumerate()
-        .map(|(i, (id, count))| match (anonymised, parts.people.get(&id)) {
-            (false, Some(p)) => Attributed {
-                name: p.name.clone().unwrap_or_else(|| p.subject.clone()),
-                id: Some(p.subject.clone()),
-                count,
-            },
-            _ => Attributed { name: staff_pseudonym(i), id: None, count },
-        })
-        .collect();
-    let by_client = parts
-        .clients
-        .into_iter()
-        .enumerate()
-        .map(|(i, c)| match anonymised {
-            false => Attributed {
+    // The named form only: the anonymised form has no rows per person. Most complaints
+    // first; ties in a fixed order.
+    let (by_handler, by_client) = if anonymised {
+        (Vec::new(), Vec::new())
+    } else {
+        let mut handlers: Vec<(i64, i64)> = per_handler.into_iter().collect();
+        handlers.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let by_handler = handlers
+            .into_iter()
+            .take(20)
+            .map(|(id, count)| match parts.people.get(&id) {
+                Some(p) => Attributed {
+                    name: p.name.clone().unwrap_or_else(|| p.subject.clone()),
+                    id: Some(p.subject.clone()),
+                    count,
+                },
+                None => Attributed { name: format!("#{id}"), id: None, count },
+            })
+            .collect();
+        let by_client = parts
+            .clients
+            .into_iter()
+            .map(|c| Attributed {
                 name: c.name.unwrap_or_else(|| c.key.clone()),
                 id: Some(c.key),
                 count: c.count,
-            },
-            true => Attributed { name: client_pseudonym(i), id: None, count: c.count },
-        })
-        .collect();
+            })
+            .collect();
+        (by_handler, by_client)
+    };
 
     Overview {
         period: period.into(),
         previous_period: period.previous().into(),
         anonymised,
         generated_at: now,
-        total,
-        by_kind,
-        by_status,
-        by_channel,
-        by_category,
-        by_reporter,
-        response_term,
-        outcome,
-        median_hours_to_first_response: parts
-            .medians
-            .to_first_response
-            .map(|s| round(s / 3600.0, 1)),
-        median_days_to_closure: parts.medians.to_closure.map(|s| round(s / 86_400.0, 1)),
+        total: cell(total, minimum),
+        by_kind: cells(by_kind, minimum),
+        by_status: cells(by_status, minimum),
+        by_channel: cells(by_channel, minimum),
+        by_category: cells(by_category, minimum),
+        by_reporter: cells(by_reporter, minimum),
+        response_term: cells(response_term, minimum),
+        outcome: cells(outcome, minimum),
+        median_hours_to_first_response: median(
+            parts.medians.to_first_response.map(|s| round(s / 3600.0, 1)),
+            parts.medians.responded,
+            minimum,
+        ),
+        median_days_to_closure: median(
+            parts.medians.to_closure.map(|s| round(s / 86_400.0, 1)),
+            parts.medians.closed,
+            minimum,
+        ),
         actions: ActionFigures {
             open: parts.actions.open,
             overdue: parts.actions.overdue,
@@ -463,7 +642,7 @@ pub fn assemble(form: Form, parts: Counts) -> Overview {
         per_month,
         by_handler,
         by_client,
-        discussed_anonymously,
+        discussed_anonymously: cell(discussed_anonymously, minimum),
     }
 }
 
@@ -556,7 +735,12 @@ mod tests {
                 MonthCount { current: true, month: "2026-11".into(), categories: 2 | 4, count: 4 },
                 MonthCount { current: false, month: "2026-08".into(), categories: 2, count: 1 },
             ],
-            medians: Medians { to_first_response: Some(73_800.0), to_closure: None },
+            medians: Medians {
+                to_first_response: Some(73_800.0),
+                to_closure: None,
+                responded: 3,
+                closed: 0,
+            },
             actions: ActionCounts { open: 2, overdue: 1, done: 3 },
             clients: vec![Attribution {
                 key: "REL-1".into(),
@@ -566,19 +750,29 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_figures_add_up_and_the_anonymised_form_names_nobody() {
+    fn form(anonymised: bool) -> Form {
         let now = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
         let period = Period { from: day(2026, 10, 1), to: day(2026, 11, 30) };
-        let named = assemble(Form { period, anonymised: false, now }, counts());
-        assert_eq!((named.total, named.discussed_anonymously), (10, 2));
-        assert_eq!(named.by_kind["complaint"], 5);
-        assert_eq!(named.by_kind["improvement"], 0, "every value of a vocabulary is present");
-        assert_eq!(named.by_channel["unclassified"], 0);
-        assert_eq!(named.median_hours_to_first_response, Some(20.5));
-        assert_eq!(named.by_category["legal"], 4);
+        Form { period, anonymised, now, minimum_cell: DEFAULT_MINIMUM_CELL }
+    }
+
+    fn n(v: i64) -> Figure {
+        Shown::Value(v)
+    }
+
+    const HIDDEN: Figure = Shown::FewerThan(DEFAULT_MINIMUM_CELL);
+
+    #[test]
+    fn the_figures_add_up() {
+        let named = assemble(form(false), counts());
+        assert_eq!((named.total, named.discussed_anonymously), (n(10), n(2)));
+        assert_eq!(named.by_kind["complaint"], n(5));
+        assert_eq!(named.by_kind["improvement"], n(0), "every value of a vocabulary is present");
+        assert_eq!(named.by_channel["unclassified"], n(0));
+        assert_eq!(named.median_hours_to_first_response, Some(Shown::Value(20.5)));
+        assert_eq!(named.by_category["legal"], n(4));
         let legal = named.recurrence.iter().find(|r| r.category == Category::Legal).unwrap();
-        assert_eq!((legal.current, legal.previous, legal.change), (4, 1, 3));
+        assert_eq!((legal.current, legal.previous, legal.change), (n(4), n(1), n(3)));
         assert_eq!(named.per_month.len(), 2);
         assert_eq!(named.previous_period.to, day(2026, 9, 30));
         // Most complaints first; those discussed anonymously are not attributed.
@@ -586,27 +780,51 @@ mod tests {
             named.by_handler.iter().map(|a| (a.name.as_str(), a.count)).collect();
         assert_eq!(handlers, [("Eva", 5), ("Dana", 3)]);
         assert_eq!(named.by_client[0].id.as_deref(), Some("REL-1"));
-
-        let anonymous = assemble(Form { period, anonymised: true, now }, counts());
-        let handlers: Vec<_> =
-            anonymous.by_handler.iter().map(|a| (a.name.as_str(), a.id.clone())).collect();
-        assert_eq!(handlers, [("Medewerker A", None), ("Medewerker B", None)]);
-        assert_eq!(
-            (anonymous.by_client[0].name.as_str(), &anonymous.by_client[0].id),
-            ("Cliënt 1", &None)
-        );
-        assert_eq!(anonymous.total, named.total);
     }
 
     #[test]
-    fn medians_and_pseudonyms() {
+    fn the_anonymised_form_has_no_small_cells_and_no_rows_per_person() {
+        let anonymous = assemble(form(true), counts());
+        assert!(anonymous.by_handler.is_empty() && anonymous.by_client.is_empty());
+        assert_eq!(anonymous.total, n(10));
+        // 5 errors are shown; 5 complaints too; the improvements' 0 is below the minimum.
+        assert_eq!(anonymous.by_kind["error"], n(5));
+        assert_eq!(anonymous.by_kind["improvement"], HIDDEN);
+        // With one cell hidden, the smallest shown one is hidden too: 10 - 5 - 5 would
+        // otherwise give the hidden one away.
+        assert_eq!(anonymous.by_kind["complaint"], HIDDEN);
+        assert_eq!(anonymous.discussed_anonymously, HIDDEN);
+        assert_eq!(anonymous.by_channel["oral"], n(10));
+        assert!(anonymous.by_status.values().all(|v| *v == n(10) || *v == HIDDEN));
+        // A median over fewer complaints than the minimum is hidden too.
+        assert_eq!(anonymous.median_hours_to_first_response, Some(Shown::FewerThan(5)));
+        let legal = anonymous.recurrence.iter().find(|r| r.category == Category::Legal).unwrap();
+        assert_eq!((legal.current, legal.previous, legal.change), (HIDDEN, HIDDEN, HIDDEN));
+        assert!(anonymous.per_month.iter().all(|m| m.total == HIDDEN));
+        // Actions are no complaints: their counts stay.
+        assert_eq!(anonymous.actions.overdue, 1);
+
+        let text = serde_json::to_value(&anonymous).unwrap();
+        assert_eq!(text["by_kind"]["improvement"], "< 5");
+        assert_eq!(text["total"], 10);
+        let back: Overview = serde_json::from_value(text).unwrap();
+        assert_eq!(back, anonymous);
+        assert_eq!(HIDDEN.to_string(), "< 5");
+
+        // A minimum of 1 shows every figure; the named form always does.
+        let every = assemble(Form { minimum_cell: 1, ..form(true) }, counts());
+        assert_eq!(every.by_kind["improvement"], n(0));
+    }
+
+    #[test]
+    fn medians() {
         assert_eq!(median_window(0), None);
         assert_eq!(median_window(1), Some((0, 1)));
         assert_eq!(median_window(5), Some((2, 1)));
         assert_eq!(median_window(4), Some((1, 2)));
-        assert_eq!(staff_pseudonym(0), "Medewerker A");
-        assert_eq!(staff_pseudonym(25), "Medewerker Z");
-        assert_eq!(staff_pseudonym(26), "Medewerker AA");
-        assert_eq!(client_pseudonym(0), "Cliënt 1");
+        assert_eq!(median(Some(2.0), 4, Some(5)), Some(Shown::FewerThan(5)));
+        assert_eq!(median(None, 0, Some(5)), Some(Shown::FewerThan(5)));
+        assert_eq!(median(Some(2.0), 5, Some(5)), Some(Shown::Value(2.0)));
+        assert_eq!(median(None, 0, None), None);
     }
 }

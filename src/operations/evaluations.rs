@@ -236,19 +236,27 @@ impl CreateEvaluation {
     }
 }
 
-/// Records an evaluation: takes a snapshot of the anonymised overview of the period, and
-/// records each assessment, starting the further measures it asks for.
+/// Records an evaluation: takes a snapshot of the anonymised overview of the period (no
+/// figure of fewer than `minimum_cell` complaints), and records each assessment, starting
+/// the further measures it asks for.
 pub async fn create(
     db: &Db,
     ctx: Context,
     input: CreateEvaluation,
+    minimum_cell: i64,
 ) -> Result<EvaluationView, OperationError> {
     ctx.caller.require_coordinator()?;
     let (texts, period) = input.check()?;
     db.write(move |conn| {
         let created_by = ctx.caller.person()?.staff_id;
         command::run(conn, &ctx, (CommandKind::CreateEvaluation, Nothing), &input, |conn, ()| {
-            let question = Question { organisation_id: ctx.organisation_id(), period, anonymised: true, now: ctx.now };
+            let question = Question {
+                organisation_id: ctx.organisation_id(),
+                period,
+                anonymised: true,
+                now: ctx.now,
+                minimum_cell,
+            };
             let snapshot = Snapshot::from(&compute(conn, question)?);
             let row = store::insert(
                 conn,

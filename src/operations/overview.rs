@@ -21,12 +21,29 @@ pub struct Question {
     pub period: Period,
     pub anonymised: bool,
     pub now: DateTime<Utc>,
+    /// The anonymised form shows no figure of fewer complaints than this.
+    pub minimum_cell: i64,
 }
 
 impl Question {
     fn form(&self) -> Form {
-        Form { period: self.period, anonymised: self.anonymised, now: self.now }
+        Form {
+            period: self.period,
+            anonymised: self.anonymised,
+            now: self.now,
+            minimum_cell: self.minimum_cell,
+        }
     }
+}
+
+/// How an overview is asked for: anonymised or not (`None`: the form's default), that
+/// default, and the smallest number of complaints a figure of the anonymised form may
+/// describe.
+#[derive(Debug, Clone, Copy)]
+pub struct Asked {
+    pub anonymised: Option<bool>,
+    pub default_anonymised: bool,
+    pub minimum_cell: i64,
 }
 
 fn profiles(
@@ -79,17 +96,25 @@ async fn compute_concurrently(db: &Db, q: Question) -> Result<Overview, Operatio
 }
 
 /// The overview of `period` as the caller may see it: anonymised for a dienstverlener; for a
-/// coordinator as asked, or else as `default_anonymised` has it.
+/// coordinator as asked, or else as the form's default has it.
 pub async fn read(
     db: &Db,
     ctx: &Context,
     period: Period,
-    (requested, default_anonymised): (Option<bool>, bool),
+    asked: Asked,
 ) -> Result<Overview, OperationError> {
-    let anonymised =
-        overview::anonymised(ctx.caller.is_coordinator(), requested, default_anonymised);
-    let question =
-        Question { organisation_id: ctx.organisation_id(), period, anonymised, now: ctx.now };
+    let anonymised = overview::anonymised(
+        ctx.caller.is_coordinator(),
+        asked.anonymised,
+        asked.default_anonymised,
+    );
+    let question = Question {
+        organisation_id: ctx.organisation_id(),
+        period,
+        anonymised,
+        now: ctx.now,
+        minimum_cell: asked.minimum_cell,
+    };
     compute_concurrently(db, question).await
 }
 
@@ -98,11 +123,11 @@ pub async fn report(
     db: &Db,
     ctx: &Context,
     period: Period,
-    requested: Option<bool>,
+    asked: Asked,
 ) -> Result<(Overview, String), OperationError> {
     let organisation_id = ctx.organisation_id();
     let (figures, organisation) = tokio::try_join!(
-        read(db, ctx, period, (requested, true)),
+        read(db, ctx, period, asked),
         db.read(move |conn| Ok::<_, OperationError>(organisations::get(conn, organisation_id)?)),
     )?;
     Ok((figures, organisation.name))

@@ -46,34 +46,42 @@ pub async fn me(db: &Db, principal: Principal) -> Result<Me, OperationError> {
     })
 }
 
+/// A staff member: a dienstverlener sees the id and name only; a coordinator also the
+/// roles and when they were last seen.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StaffMember {
     #[schema(example = "auth0|dana")]
     pub id: String,
     #[schema(example = "Dana de Wit")]
     pub name: Option<String>,
-    /// The roles their last token gave them.
-    pub roles: Vec<Role>,
-    /// `null` for someone named on a complaint who has not signed in yet.
-    pub last_seen_at: Option<DateTime<Utc>>,
+    /// The roles their last token gave them (shown to a coordinator only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<Role>>,
+    /// `null` for someone named on a complaint who has not signed in yet (shown to a
+    /// coordinator only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub last_seen_at: Option<Option<DateTime<Utc>>>,
 }
 
-/// The organisation's staff, in the order the service first recorded them.
+/// The organisation's staff, in the order the service first recorded them: ids and names
+/// only for a dienstverlener.
 pub async fn list(
     db: &Db,
     ctx: Context,
     page: PageRequest,
 ) -> Result<Page<StaffMember>, OperationError> {
+    let coordinator = ctx.caller.is_coordinator();
     db.read(move |conn| {
         let rows = staff::list(conn, ctx.organisation_id(), page.after, page.fetch())?;
         Ok(page.cut(
             rows,
             |m| m.id,
             |m| StaffMember {
-                roles: m.roles().to_vec(),
+                roles: coordinator.then(|| m.roles().to_vec()),
+                last_seen_at: coordinator.then(|| m.last_seen_at.map(from_db)),
                 id: m.subject,
                 name: m.name,
-                last_seen_at: m.last_seen_at.map(from_db),
             },
         ))
     })

@@ -1,7 +1,9 @@
 //! The overview as CSV rows `section,key,value` (`GET /overview` with `Accept: text/csv`):
-//! the same figures as the JSON, flattened.
+//! the same figures as the JSON, flattened; every cell neutralised against formulas
+//! (`csv_cells`).
 
-use crate::domain::overview::Overview;
+use super::csv_cells::SafeWriter;
+use crate::domain::overview::{Median, Overview};
 
 /// The overview as CSV rows `section,key,value`: the same figures as the JSON, flattened.
 pub fn to_csv(o: &Overview) -> Result<Vec<u8>, csv::Error> {
@@ -24,7 +26,7 @@ pub fn to_csv(o: &Overview) -> Result<Vec<u8>, csv::Error> {
     ] {
         rows.extend(map.iter().map(|(k, v)| (section.to_owned(), k.clone(), v.to_string())));
     }
-    let optional = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let optional = |v: Option<Median>| v.map(|v| v.to_string()).unwrap_or_default();
     rows.push((
         "median".into(),
         "hours_to_first_response".into(),
@@ -58,10 +60,10 @@ pub fn to_csv(o: &Overview) -> Result<Vec<u8>, csv::Error> {
     }
     rows.push(("discussed_anonymously".into(), String::new(), o.discussed_anonymously.to_string()));
 
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(["section", "key", "value"])?;
+    let mut writer = SafeWriter::new();
+    writer.write(["section", "key", "value"])?;
     for (section, key, value) in rows {
-        writer.write_record([section, key, value])?;
+        writer.write([section, key, value])?;
     }
-    writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    writer.finish()
 }

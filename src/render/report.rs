@@ -6,7 +6,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use strum::VariantArray;
 
 use crate::domain::classification::Category;
-use crate::domain::overview::{Attributed, Overview, TermOutcome};
+use crate::domain::overview::{Attributed, Figure, Median, Overview, Shown, TermOutcome};
 
 const COLOURS: [&str; 4] = ["#1b6ca8", "#e07a1f", "#3a9d5d", "#9c4f96"];
 
@@ -41,11 +41,35 @@ fn term_name(outcome: TermOutcome) -> &'static str {
     }
 }
 
+/// A figure's length in a chart: a hidden figure (`< 5`) draws no bar, only its label.
+fn length(figure: Figure) -> i64 {
+    figure.value().unwrap_or(0)
+}
+
+/// A figure of a map, `0` where it is missing.
+fn of(map: &std::collections::BTreeMap<String, Figure>, key: &str) -> Figure {
+    map.get(key).copied().unwrap_or_default()
+}
+
+/// The sum of two figures: hidden when either is, so that it gives neither away.
+fn sum(a: Figure, b: Figure) -> Figure {
+    match (a, b) {
+        (Shown::Value(a), Shown::Value(b)) => Shown::Value(a + b),
+        (Shown::FewerThan(m), _) | (_, Shown::FewerThan(m)) => Shown::FewerThan(m),
+    }
+}
+
 /// Grouped bars: for each month, one bar per category.
 fn category_chart(o: &Overview) -> Markup {
     let (width, height, left, bottom, top) = (680.0, 250.0, 34.0, 40.0, 10.0);
-    let max =
-        o.per_month.iter().flat_map(|m| m.by_category.values()).copied().max().unwrap_or(0).max(1);
+    let max = o
+        .per_month
+        .iter()
+        .flat_map(|m| m.by_category.values())
+        .map(|f| length(*f))
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let plot_height = height - bottom - top;
     let slot = (width - left) / o.per_month.len().max(1) as f64;
     let bar = (slot * 0.8 / 4.0).max(1.0);
@@ -60,9 +84,10 @@ fn category_chart(o: &Overview) -> Markup {
             @for (i, month) in o.per_month.iter().enumerate() {
                 @let x0 = left + slot * i as f64 + slot * 0.1;
                 @for (j, category) in Category::VARIANTS.iter().enumerate() {
-                    @let count = month.by_category.get(category.as_str()).copied().unwrap_or(0);
+                    @let figure = of(&month.by_category, category.as_str());
+                    @let count = length(figure);
                     rect x=(x0 + bar * j as f64) y=(y(count)) width=(bar) height=(y(0) - y(count)) fill=(COLOURS[j]) {
-                        title { (category_name(*category)) ", " (month.month) ": " (count) }
+                        title { (category_name(*category)) ", " (month.month) ": " (figure) }
                     }
                 }
                 text x=(x0 + bar * 2.0) y=(height - bottom + 14.0) text-anchor="middle" { (month.month) }
@@ -80,27 +105,29 @@ fn term_chart(o: &Overview) -> Markup {
     let outcomes = TermOutcome::VARIANTS;
     let (width, row, label) = (680.0, 26.0, 250.0);
     let height = row * outcomes.len() as f64 + 6.0;
-    let total: i64 = o.response_term.values().sum();
-    let max = o.response_term.values().copied().max().unwrap_or(0).max(1);
+    let total = o.response_term.values().copied().fold(Shown::Value(0), sum);
+    let max = o.response_term.values().map(|f| length(*f)).max().unwrap_or(0).max(1);
     let colours = ["#3a9d5d", "#e0a21f", "#c8453a", "#1b6ca8", "#9a9a9a"];
     html! {
         svg viewBox=(format!("0 0 {width} {height}")) role="img" aria-label="Reactietermijn" {
             @for (i, outcome) in outcomes.iter().enumerate() {
-                @let count = o.response_term.get(outcome.as_str()).copied().unwrap_or(0);
+                @let figure = of(&o.response_term, outcome.as_str());
                 @let y = row * i as f64 + 4.0;
-                @let length = (width - label - 90.0) * count as f64 / max as f64;
+                @let length = (width - label - 90.0) * length(figure) as f64 / max as f64;
                 text x="0" y=(y + 14.0) { (term_name(*outcome)) }
                 rect x=(label) y=(y) width=(length) height=(row - 8.0) fill=(colours[i]) {}
                 text x=(label + length + 6.0) y=(y + 14.0) {
-                    (count)
-                    @if total > 0 { " (" (count * 100 / total) "%)" }
+                    (figure)
+                    @if let (Shown::Value(count), Shown::Value(total)) = (figure, total) {
+                        @if total > 0 { " (" (count * 100 / total) "%)" }
+                    }
                 }
             }
         }
     }
 }
 
-fn counts(title: &str, rows: Vec<(String, i64)>) -> Markup {
+fn counts<T: std::fmt::Display>(title: &str, rows: Vec<(String, T)>) -> Markup {
     html! {
         table {
             thead { tr { th { (title) } th.n { "Aantal" } } }
@@ -113,16 +140,19 @@ fn attributed(title: &str, rows: &[Attributed]) -> Markup {
     counts(title, rows.iter().map(|a| (a.name.clone(), a.count)).collect())
 }
 
-fn figure(value: Option<f64>, unit: &str) -> String {
-    value.map_or_else(|| "—".to_owned(), |v| format!("{v} {unit}"))
+fn median(value: Option<Median>, unit: &str) -> String {
+    match value {
+        None => "—".to_owned(),
+        Some(Shown::Value(v)) => format!("{v} {unit}"),
+        Some(hidden) => format!("({hidden} klachten)"),
+    }
 }
 
 /// The page.
 pub fn render(o: &Overview, organisation: &str) -> Markup {
-    let kind = |key: &str| o.by_kind.get(key).copied().unwrap_or(0);
-    let answered = o.response_term.get("answered_within_term").copied().unwrap_or(0)
-        + o.response_term.get("answered_late").copied().unwrap_or(0);
-    let within = o.response_term.get("answered_within_term").copied().unwrap_or(0);
+    let kind = |key: &str| of(&o.by_kind, key);
+    let within = of(&o.response_term, "answered_within_term");
+    let answered = sum(within, of(&o.response_term, "answered_late"));
     html! {
         (DOCTYPE)
         html lang="nl" {
@@ -147,12 +177,12 @@ pub fn render(o: &Overview, organisation: &str) -> Markup {
                             tr { td { "Totaal geregistreerd" } td.n { (o.total) } }
                             tr { td { "Klachten · fouten · verbetermogelijkheden" } td.n { (kind("complaint")) " · " (kind("error")) " · " (kind("improvement")) } }
                             tr { td { "Binnen de termijn gereageerd" } td.n { (within) " van " (answered) } }
-                            tr { td { "Mediane tijd tot eerste reactie" } td.n { (figure(o.median_hours_to_first_response, "uur")) } }
-                            tr { td { "Mediane doorlooptijd tot afsluiting" } td.n { (figure(o.median_days_to_closure, "dagen")) } }
+                            tr { td { "Mediane tijd tot eerste reactie" } td.n { (median(o.median_hours_to_first_response, "uur")) } }
+                            tr { td { "Mediane doorlooptijd tot afsluiting" } td.n { (median(o.median_days_to_closure, "dagen")) } }
                             tr { td { "Opgelost · niet opgelost · nog geen besluit" } td.n {
-                                (o.outcome.get("resolved").copied().unwrap_or(0)) " · "
-                                (o.outcome.get("unresolved").copied().unwrap_or(0)) " · "
-                                (o.outcome.get("undecided").copied().unwrap_or(0))
+                                (of(&o.outcome, "resolved")) " · "
+                                (of(&o.outcome, "unresolved")) " · "
+                                (of(&o.outcome, "undecided"))
                             } }
                             tr { td { "Verbeteracties open · te laat · afgerond" } td.n { (o.actions.open) " · " (o.actions.overdue) " · " (o.actions.done) } }
                             tr { td { "Geanonimiseerd te bespreken" } td.n { (o.discussed_anonymously) } }
@@ -173,7 +203,7 @@ pub fn render(o: &Overview, organisation: &str) -> Markup {
                         thead { tr { th { "Categorie" } th.n { "Deze periode" } th.n { "Vorige periode" } th.n { "Verschil" } } }
                         tbody {
                             @for r in &o.recurrence {
-                                tr { td { (category_name(r.category)) } td.n { (r.current) } td.n { (r.previous) } td.n { (format!("{:+}", r.change)) } }
+                                tr { td { (category_name(r.category)) } td.n { (r.current) } td.n { (r.previous) } td.n { (match r.change { Shown::Value(change) => format!("{change:+}"), hidden => hidden.to_string() }) } }
                             }
                         }
                     }
@@ -183,9 +213,13 @@ pub fn render(o: &Overview, organisation: &str) -> Markup {
                     div { (counts("Wijze van indiening", o.by_channel.iter().map(|(k, v)| (k.clone(), *v)).collect())) }
                     div { (counts("Gemeld door", o.by_reporter.iter().map(|(k, v)| (k.clone(), *v)).collect())) }
                 }
-                section.cols {
-                    div { (attributed("Per medewerker (behandelaar)", &o.by_handler)) }
-                    div { (attributed("Per cliënt", &o.by_client)) }
+                @if !o.anonymised {
+                    section.cols {
+                        div { (attributed("Per medewerker (behandelaar)", &o.by_handler)) }
+                        div { (attributed("Per cliënt", &o.by_client)) }
+                    }
+                } @else {
+                    p.meta { "Geanonimiseerd: geen aantallen per persoon; een aantal van minder klachten dan het minimum staat als „< n”." }
                 }
                 footer { "Opgesteld " (o.generated_at.format("%Y-%m-%d %H:%M UTC")) " door klachtenregister." }
             }

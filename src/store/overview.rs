@@ -52,7 +52,12 @@ by_name!(MonthCount {
     categories: i32 = Integer,
     count: i64 = BigInt
 });
-by_name!(Medians { to_first_response: Option<f64> = Nullable<Double>, to_closure: Option<f64> = Nullable<Double> });
+by_name!(Medians {
+    to_first_response: Option<f64> = Nullable<Double>,
+    to_closure: Option<f64> = Nullable<Double>,
+    responded: i64 = BigInt,
+    closed: i64 = BigInt,
+});
 by_name!(ActionCounts { open: i64 = BigInt, overdue: i64 = BigInt, done: i64 = BigInt });
 by_name!(Attribution { key: String = Text, name: Option<String> = Nullable<Text>, count: i64 = BigInt });
 
@@ -157,7 +162,8 @@ pub fn medians(
         return dialect
             .query(&format!(
                 "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY {first}) AS to_first_response,
-                        percentile_cont(0.5) WITHIN GROUP (ORDER BY {closure}) AS to_closure
+                        percentile_cont(0.5) WITHIN GROUP (ORDER BY {closure}) AS to_closure,
+                        COUNT({first}) AS responded, COUNT({closure}) AS closed
                  FROM complaints WHERE {IN_PERIOD}"
             ))
             .bind::<BigInt, _>(organisation_id)
@@ -165,14 +171,15 @@ pub fn medians(
             .bind::<Timestamp, _>(end)
             .get_result(conn);
     }
-    let mut median = |seconds: &str| -> QueryResult<Option<f64>> {
+    // The median of `seconds`, and how many complaints it is taken over.
+    let mut median = |seconds: &str| -> QueryResult<(Option<f64>, i64)> {
         let count: Total = dialect
             .query(&format!("SELECT COUNT({seconds}) AS count FROM complaints WHERE {IN_PERIOD}"))
             .bind::<BigInt, _>(organisation_id)
             .bind::<Timestamp, _>(start)
             .bind::<Timestamp, _>(end)
             .get_result(conn)?;
-        let Some((offset, take)) = median_window(count.count) else { return Ok(None) };
+        let Some((offset, take)) = median_window(count.count) else { return Ok((None, 0)) };
         let middle: Vec<Value> = dialect
             .query(&format!(
                 "SELECT value FROM (SELECT {seconds} AS value FROM complaints WHERE {IN_PERIOD}) t
@@ -184,42 +191,35 @@ pub fn medians(
             .bind::<BigInt, _>(take)
             .bind::<BigInt, _>(offset)
             .load(conn)?;
-        Ok(Some(middle.iter().map(|v| v.value).sum::<f64>() / middle.len().max(1) as f64))
+        let value = middle.iter().map(|v| v.value).sum::<f64>() / middle.len().max(1) as f64;
+        Ok((Some(value), count.count))
     };
-    Ok(Medians { to_first_response: median(&first)?, to_closure: median(&closure)? })
+    let ((to_first_response, responded), (to_closure, closed)) =
+        (median(&first)?, median(&closure)?);
+    Ok(Medians { to_first_response, to_closure, responded, closed })
 }
 
 /// The clients with the most complaints in the period (at most 20), leaving out those to be
-/// discussed anonymously.
+/// discussed anonymously. A client is named as their latest counted complaint names them:
+/// not by `MAX(client_name)`, which whoever registers a complaint for the same client id
+/// with a name late in the alphabet would set.
 pub fn by_client(
     conn: &mut AnyConnection,
     organisation_id: i64,
     period: &Period,
 ) -> QueryResult<Vec<Attribution>> {
-    attributions(
-        conn,
-        organisation_id,
-        period,
-        "client_id",
-        "MAX(client_name)",
-        "client_id IS NOT NULL",
-    )
-}
-
-fn attributions(
-    conn: &mut AnyConnection,
-    organisation_id: i64,
-    period: &Period,
-    key: &str,
-    name: &str,
-    condition: &str,
-) -> QueryResult<Vec<Attribution>> {
     let (start, end) = bounds(period);
+    let counted = "organisation_id = $1 AND received_at >= $2 AND received_at < $3 \
+                   AND anonymize_in_meeting = $4";
     Dialect::of(conn)
         .query(&format!(
-            "SELECT {key} AS key, {name} AS name, COUNT(*) AS count
-         FROM complaints WHERE {IN_PERIOD} AND anonymize_in_meeting = $4 AND {condition}
-         GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 20"
+            "SELECT c.client_id AS key,
+                    (SELECT l.client_name FROM complaints l
+                     WHERE {counted} AND l.client_id = c.client_id
+                     ORDER BY l.received_at DESC, l.id DESC LIMIT 1) AS name,
+                    COUNT(*) AS count
+             FROM complaints c WHERE {counted} AND c.client_id IS NOT NULL
+             GROUP BY c.client_id ORDER BY 3 DESC, 1 LIMIT 20"
         ))
         .bind::<BigInt, _>(organisation_id)
         .bind::<Timestamp, _>(start)

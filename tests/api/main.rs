@@ -8,6 +8,7 @@ mod chain;
 mod classification;
 mod command_line;
 mod concurrency;
+mod confidentiality;
 mod connections;
 mod contract;
 mod cors;

@@ -131,6 +131,8 @@ impl TestApp {
             workers: Some(2),
             shutdown_drain: Duration::ZERO,
             cors_origins: Vec::new(),
+            overview_min_cell: 5,
+            metrics_token: None,
         };
         adjust(&mut config);
         let clock = ManualClock::new(start_of_test());

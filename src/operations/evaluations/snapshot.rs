@@ -9,15 +9,17 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::overview::{Attributed, Overview};
+use crate::domain::overview::{Attributed, Figure, Median, Overview};
 
 /// The stored form's version. Version 1 is the overview's shape when evaluations began;
-/// snapshots stored before versioning carry no number and are of it.
-const VERSION: u32 = 1;
+/// snapshots stored before versioning carry no number and are of it. Version 2: a figure of
+/// fewer complaints than the minimum is the string `"< 5"`, and there are no rows per
+/// person; version 1's numbers read as figures.
+const VERSION: u32 = 2;
 
-/// The figures of version 1. (The API shows them as the `Overview` schema: the two have
-/// the same JSON today, which a test holds them to; when the overview changes, this type
-/// gets a schema of its own.)
+/// The figures of versions 1 and 2. (The API shows them as the `Overview` schema: the two
+/// have the same JSON today, which a test holds them to; when the overview changes, this
+/// type gets a schema of its own.)
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Snapshot {
@@ -25,22 +27,22 @@ pub struct Snapshot {
     pub previous_period: Days,
     pub anonymised: bool,
     pub generated_at: DateTime<Utc>,
-    pub total: i64,
-    pub by_kind: BTreeMap<String, i64>,
-    pub by_status: BTreeMap<String, i64>,
-    pub by_channel: BTreeMap<String, i64>,
-    pub by_category: BTreeMap<String, i64>,
-    pub by_reporter: BTreeMap<String, i64>,
-    pub response_term: BTreeMap<String, i64>,
-    pub outcome: BTreeMap<String, i64>,
-    pub median_hours_to_first_response: Option<f64>,
-    pub median_days_to_closure: Option<f64>,
+    pub total: Figure,
+    pub by_kind: BTreeMap<String, Figure>,
+    pub by_status: BTreeMap<String, Figure>,
+    pub by_channel: BTreeMap<String, Figure>,
+    pub by_category: BTreeMap<String, Figure>,
+    pub by_reporter: BTreeMap<String, Figure>,
+    pub response_term: BTreeMap<String, Figure>,
+    pub outcome: BTreeMap<String, Figure>,
+    pub median_hours_to_first_response: Option<Median>,
+    pub median_days_to_closure: Option<Median>,
     pub actions: Actions,
     pub recurrence: Vec<Recurrence>,
     pub per_month: Vec<Month>,
     pub by_handler: Vec<Count>,
     pub by_client: Vec<Count>,
-    pub discussed_anonymously: i64,
+    pub discussed_anonymously: Figure,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -64,17 +66,17 @@ pub struct Actions {
 #[serde(default)]
 pub struct Recurrence {
     pub category: String,
-    pub current: i64,
-    pub previous: i64,
-    pub change: i64,
+    pub current: Figure,
+    pub previous: Figure,
+    pub change: Figure,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Month {
     pub month: String,
-    pub total: i64,
-    pub by_category: BTreeMap<String, i64>,
+    pub total: Figure,
+    pub by_category: BTreeMap<String, Figure>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -112,7 +114,7 @@ impl Snapshot {
     pub fn load(stored: &str) -> Result<Snapshot, Unreadable> {
         let stored: Stored = serde_json::from_str(stored).map_err(|_| Unreadable::Malformed)?;
         match stored.version {
-            VERSION => Ok(stored.snapshot),
+            1 | VERSION => Ok(stored.snapshot),
             later => Err(Unreadable::Later(later)),
         }
     }
@@ -180,7 +182,7 @@ impl From<&Overview> for Snapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::overview::{Counts, Form, Period, assemble};
+    use crate::domain::overview::{Counts, Form, Period, Shown, assemble};
     use chrono::TimeZone;
 
     /// A snapshot as the service stored it before snapshots had a type of their own (taken
@@ -191,9 +193,9 @@ mod tests {
     #[test]
     fn a_snapshot_stored_before_versioning_loads_as_it_was() {
         let snapshot = Snapshot::load(STORED_BEFORE_VERSIONING).unwrap();
-        assert_eq!(snapshot.total, 3);
-        assert_eq!(snapshot.by_kind["error"], 1);
-        assert_eq!(snapshot.median_hours_to_first_response, Some(24.5));
+        assert_eq!(snapshot.total, Shown::Value(3));
+        assert_eq!(snapshot.by_kind["error"], Shown::Value(1));
+        assert_eq!(snapshot.median_hours_to_first_response, Some(Shown::Value(24.5)));
         assert_eq!(snapshot.recurrence[1].category, "legal");
         assert_eq!(snapshot.by_client[0].name, "Cliënt 1");
         // Shown as it was stored: the same JSON.
@@ -206,9 +208,14 @@ mod tests {
     #[test]
     fn missing_figures_read_as_empty_and_later_versions_are_refused() {
         let sparse = Snapshot::load(r#"{"total": 4, "actions": {"open": 1}}"#).unwrap();
-        assert_eq!((sparse.total, sparse.actions.open, sparse.actions.done), (4, 1, 0));
+        assert_eq!(
+            (sparse.total, sparse.actions.open, sparse.actions.done),
+            (Shown::Value(4), 1, 0)
+        );
         assert!(sparse.by_kind.is_empty() && sparse.median_days_to_closure.is_none());
-        assert!(matches!(Snapshot::load(r#"{"version": 2}"#), Err(Unreadable::Later(2))));
+        let hidden = Snapshot::load(r#"{"version": 2, "total": "< 5"}"#).unwrap();
+        assert_eq!(hidden.total, Shown::FewerThan(5));
+        assert!(matches!(Snapshot::load(r#"{"version": 3}"#), Err(Unreadable::Later(3))));
         assert!(matches!(Snapshot::load("[]"), Err(Unreadable::Malformed)));
         assert!(Snapshot::load(&Snapshot::default().to_stored()).unwrap().by_kind.is_empty());
     }
@@ -219,7 +226,8 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
         let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
         let period = Period { from: day(10, 1), to: day(11, 30) };
-        let overview = assemble(Form { period, anonymised: true, now }, Counts::default());
+        let form = Form { period, anonymised: true, now, minimum_cell: 5 };
+        let overview = assemble(form, Counts::default());
         let snapshot = Snapshot::from(&overview);
         assert_eq!(
             serde_json::to_string(&snapshot).unwrap(),
