@@ -22,6 +22,7 @@ use crate::domain::complaint::{
 use crate::domain::deadlines::is_overdue;
 use crate::domain::events::EventType;
 use crate::domain::lifecycle::{self, ConfirmationChannel, Resolution, Signature};
+use crate::domain::moment;
 use crate::domain::notifications;
 use crate::domain::reference;
 use crate::domain::validation::{AllValid, ExternalId, FieldError, Text};
@@ -213,7 +214,7 @@ pub(super) fn view_one(
 pub struct RegisterComplaint {
     pub kind: ComplaintKind,
     /// When the firm received it; defaults to now. Not in the future.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "moment::optional")]
     pub received_at: Option<DateTime<Utc>>,
     pub reported_by: ReportedBy,
     /// Required when the report comes from outside the firm.
@@ -417,6 +418,7 @@ pub async fn list(
 #[schema(example = json!({"description": "De cliënt betwist de declaratie van oktober.", "root_cause": "Uren dubbel geboekt"}))]
 pub struct ComplaintPatch {
     pub kind: Option<ComplaintKind>,
+    #[serde(default, deserialize_with = "moment::optional")]
     pub received_at: Option<DateTime<Utc>>,
     pub reported_by: Option<ReportedBy>,
     #[serde(default, with = "::serde_with::rust::double_option")]

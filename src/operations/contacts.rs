@@ -19,6 +19,7 @@ use crate::db::{AnyConnection, Db};
 use crate::domain::access::ComplaintAct;
 use crate::domain::events::EventType;
 use crate::domain::lifecycle::{self, ContactChannel, Step};
+use crate::domain::moment;
 use crate::domain::validation::{AllValid, Text};
 use crate::store::contacts::{self, ContactRow, NewContact};
 use crate::store::from_db;
@@ -100,7 +101,7 @@ pub async fn read(
 }))]
 pub struct RecordContact {
     /// When the contact took place; defaults to now.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "moment::optional")]
     pub at: Option<DateTime<Utc>>,
     pub channel: ContactChannel,
     #[schema(max_length = 5000)]
@@ -109,7 +110,7 @@ pub struct RecordContact {
     /// is required.
     #[serde(default)]
     pub still_handling: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "moment::optional")]
     pub follow_up_due_at: Option<DateTime<Utc>>,
 }
 

@@ -20,6 +20,7 @@ use crate::domain::events::EventType;
 use crate::domain::lifecycle::{
     self, Confirmation, ConfirmationChannel, Decision, Resolution, Signature, Step,
 };
+use crate::domain::moment;
 use crate::domain::notifications;
 use crate::domain::roles::Role;
 use crate::domain::validation::{AllValid, FieldError, Text};
@@ -138,7 +139,7 @@ pub struct DecisionRequest {
     /// `resolved`: settled to the client's satisfaction (the form is then signed).
     pub resolution: Resolution,
     /// When it was decided and told to the client; defaults to now.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "moment::optional")]
     pub decided_at: Option<DateTime<Utc>>,
 }
 
@@ -187,7 +188,7 @@ pub async fn decide(
 #[schema(example = json!({"sent_at": "2026-11-06T14:00:00Z", "channel": "letter"}))]
 pub struct WrittenConfirmationRequest {
     /// When it was sent; defaults to now.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "moment::optional")]
     pub sent_at: Option<DateTime<Utc>>,
     pub channel: ConfirmationChannel,
     /// The letter or e-mail as added to this complaint's dossier.

@@ -1,0 +1,161 @@
+//! Data integrity (issue 11, items 1–5): no input can store a value that breaks a read,
+//! no text can break a database, no update is lost, the clocks of client and service may
+//! differ a little, and the term figures cannot be gamed.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::on_both_databases;
+use crate::support::{DANA, KEES, Reply, TestApp, complaint_body};
+
+on_both_databases!(second_60_is_refused_in_every_moment, the_worst_accepted_moments_break_no_read,);
+
+#[track_caller]
+fn ok(reply: &Reply) -> &Value {
+    assert!(reply.status.is_success(), "{}: {}", reply.status, reply.text);
+    &reply.json
+}
+
+async fn registered(app: &TestApp, received_at: &str) -> i64 {
+    let mut body = complaint_body();
+    body["received_at"] = json!(received_at);
+    app.register(DANA, &body).await["id"].as_i64().unwrap()
+}
+
+async fn second_60_is_refused_in_every_moment(app: TestApp) {
+    for leap in ["2026-11-01T23:59:60Z", "2026-11-02T08:00:60Z", "2026-11-02T08:00:60.5+01:00"] {
+        let mut body = complaint_body();
+        body["received_at"] = json!(leap);
+        let refused = app.post("/api/v1/complaints", DANA, &body).await;
+        refused.assert_problem(422, "validation_failed");
+        assert_eq!(refused.error_fields(), ["received_at"], "{leap}");
+    }
+    let id = registered(&app, "2026-11-02T08:00:00Z").await;
+    let complaint = format!("/api/v1/complaints/{id}");
+    let leap = "2026-11-02T08:30:60Z";
+    let version = app.get(&complaint, DANA).await.json["version"].clone();
+    let edit = app
+        .client
+        .patch(app.url(&complaint))
+        .bearer_auth(app.token(DANA))
+        .header("if-match", format!("\"{version}\""))
+        .json(&json!({"received_at": leap}))
+        .send()
+        .await
+        .unwrap();
+    let edit = Reply::from(edit).await;
+    edit.assert_problem(422, "validation_failed");
+    assert_eq!(edit.error_fields(), ["received_at"]);
+    for (path, body, field) in [
+        ("contacts", json!({"at": leap, "channel": "phone", "summary": "Gebeld"}), "at"),
+        (
+            "contacts",
+            json!({"channel": "phone", "summary": "Gebeld", "still_handling": true,
+                   "follow_up_due_at": "2026-11-05T16:59:60Z"}),
+            "follow_up_due_at",
+        ),
+        (
+            "decision",
+            json!({"summary": "Korting", "resolution": "resolved", "decided_at": leap}),
+            "decided_at",
+        ),
+        ("written-confirmation", json!({"channel": "letter", "sent_at": leap}), "sent_at"),
+    ] {
+        let refused = app.post(&format!("{complaint}/{path}"), DANA, &body).await;
+        refused.assert_problem(422, "validation_failed");
+        assert_eq!(refused.error_fields(), [field], "{path}");
+    }
+    let stored = app.get(&complaint, DANA).await;
+    assert_eq!(stored.json["status"], "registered", "nothing was recorded: {}", stored.text);
+}
+
+/// The extreme values the parser does accept — the first moment of the register's years,
+/// nanoseconds at the end of a minute, offsets that move the day — stored and read back
+/// through every view that reads them.
+async fn the_worst_accepted_moments_break_no_read(app: TestApp) {
+    let mut ids = Vec::new();
+    for received_at in [
+        "1990-01-01T00:00:00Z",
+        "1990-12-31T23:59:59.999999999Z",
+        "2026-11-01T23:59:59.999999999Z",
+        "2026-11-02T00:30:00+14:00",
+        "2026-10-31T23:59:59.999999999-01:00",
+    ] {
+        ids.push(registered(&app, received_at).await);
+    }
+    let id = ids[2];
+    let complaint = format!("/api/v1/complaints/{id}");
+    ok(&app
+        .post(
+            &format!("{complaint}/contacts"),
+            DANA,
+            &json!({"at": "2026-11-02T08:59:59.999999999Z", "channel": "phone", "summary": "Gebeld",
+                    "still_handling": true, "follow_up_due_at": "2026-11-04T23:59:59.999999999Z"}),
+        )
+        .await);
+    ok(&app
+        .post(
+            &format!("{complaint}/decision"),
+            DANA,
+            &json!({"summary": "Korting", "resolution": "unresolved",
+                    "decided_at": "2026-11-02T08:59:59.999999999+00:00"}),
+        )
+        .await);
+    ok(&app
+        .post(
+            &format!("{complaint}/written-confirmation"),
+            DANA,
+            &json!({"channel": "letter", "sent_at": "2026-11-02T09:59:59.999999999+01:00"}),
+        )
+        .await);
+    for id in &ids {
+        for path in ["", "/timeline", "/contacts"] {
+            ok(&app.get(&format!("/api/v1/complaints/{id}{path}"), KEES).await);
+        }
+    }
+    let list = app.get("/api/v1/complaints?limit=200", KEES).await;
+    assert_eq!(ok(&list)["items"].as_array().unwrap().len(), ids.len());
+    for period in [
+        "from=1990-01-01&to=1990-12-31",
+        "from=2026-10-01&to=2026-11-30",
+        "from=2024-01-01&to=2026-12-31",
+    ] {
+        for path in ["/api/v1/overview", "/api/v1/overview/report"] {
+            for accept in ["application/json", "text/csv", "text/html"] {
+                let reply = app
+                    .client
+                    .request(Method::GET, app.url(&format!("{path}?{period}")))
+                    .bearer_auth(app.token(KEES))
+                    .header("accept", accept)
+                    .send()
+                    .await
+                    .unwrap();
+                let reply = Reply::from(reply).await;
+                assert!(
+                    reply.status.is_success() || reply.status.as_u16() == 406,
+                    "{path}?{period} as {accept}: {} {}",
+                    reply.status,
+                    reply.text
+                );
+            }
+        }
+    }
+    let evaluation = app
+        .post(
+            "/api/v1/evaluations",
+            KEES,
+            &json!({"meeting_on": "2026-11-02", "period_from": "1990-01-01",
+                    "period_to": "1994-12-31", "summary": "Terugblik"}),
+        )
+        .await;
+    assert_eq!(ok(&evaluation)["snapshot"]["total"], 2, "{}", evaluation.text);
+    let evaluation = app
+        .post(
+            "/api/v1/evaluations",
+            KEES,
+            &json!({"meeting_on": "2026-11-02", "period_from": "2026-10-01",
+                    "period_to": "2026-11-30", "summary": "Deze maand"}),
+        )
+        .await;
+    assert_eq!(ok(&evaluation)["snapshot"]["total"], 3, "{}", evaluation.text);
+}
