@@ -6,14 +6,25 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::on_both_databases;
-use crate::support::{DANA, KEES, Reply, TestApp, complaint_body};
+use crate::support::{DANA, KEES, Person, Reply, TestApp, complaint_body};
 
-on_both_databases!(second_60_is_refused_in_every_moment, the_worst_accepted_moments_break_no_read,);
+on_both_databases!(
+    second_60_is_refused_in_every_moment,
+    the_worst_accepted_moments_break_no_read,
+    control_characters_are_refused_in_every_text,
+);
 
 #[track_caller]
 fn ok(reply: &Reply) -> &Value {
     assert!(reply.status.is_success(), "{}: {}", reply.status, reply.text);
     &reply.json
+}
+
+/// A `PATCH` based on the version `GET` shows now.
+async fn patch_current(app: &TestApp, path: &str, person: Person, body: &Value) -> Reply {
+    let etag = app.get(path, person).await.header("etag").expect("an ETag").to_owned();
+    let request = app.client.patch(app.url(path)).bearer_auth(app.token(person));
+    Reply::from(request.header("if-match", etag).json(body).send().await.unwrap()).await
 }
 
 async fn registered(app: &TestApp, received_at: &str) -> i64 {
@@ -33,17 +44,7 @@ async fn second_60_is_refused_in_every_moment(app: TestApp) {
     let id = registered(&app, "2026-11-02T08:00:00Z").await;
     let complaint = format!("/api/v1/complaints/{id}");
     let leap = "2026-11-02T08:30:60Z";
-    let version = app.get(&complaint, DANA).await.json["version"].clone();
-    let edit = app
-        .client
-        .patch(app.url(&complaint))
-        .bearer_auth(app.token(DANA))
-        .header("if-match", format!("\"{version}\""))
-        .json(&json!({"received_at": leap}))
-        .send()
-        .await
-        .unwrap();
-    let edit = Reply::from(edit).await;
+    let edit = patch_current(&app, &complaint, DANA, &json!({"received_at": leap})).await;
     edit.assert_problem(422, "validation_failed");
     assert_eq!(edit.error_fields(), ["received_at"]);
     for (path, body, field) in [
@@ -158,4 +159,76 @@ async fn the_worst_accepted_moments_break_no_read(app: TestApp) {
         )
         .await;
     assert_eq!(ok(&evaluation)["snapshot"]["total"], 3, "{}", evaluation.text);
+}
+
+/// NUL made PostgreSQL answer 500 and SQLite store it; escape sequences and other control
+/// characters are refused alike. Line breaks (also `\r\n`) and tabs stay.
+async fn control_characters_are_refused_in_every_text(app: TestApp) {
+    let id = registered(&app, "2026-11-02T08:00:00Z").await;
+    let complaint = format!("/api/v1/complaints/{id}");
+    let action = app
+        .post(
+            "/api/v1/actions",
+            KEES,
+            &json!({"kind": "improvement", "title": "Controle", "due_on": "2026-11-20",
+                    "complaint_ids": [id]}),
+        )
+        .await;
+    let action = ok(&action)["id"].as_i64().unwrap();
+    for bad in ["a\u{0}b", "a\u{1b}[2Jb", "a\rb", "a\u{7f}b", "a\u{9b}b"] {
+        let organisation =
+            patch_current(&app, "/api/v1/organisation", KEES, &json!({"regulation_text": bad}))
+                .await;
+        organisation.assert_problem(422, "validation_failed");
+        assert_eq!(organisation.error_fields(), ["regulation_text"], "{bad:?}");
+        let evaluation = app
+            .post(
+                "/api/v1/evaluations",
+                KEES,
+                &json!({"meeting_on": "2026-11-02", "period_from": "2026-10-01",
+                        "period_to": "2026-11-30", "summary": "Overleg",
+                        "assessments": [{"action_id": action, "effect": "too_early", "note": bad}]}),
+            )
+            .await;
+        evaluation.assert_problem(422, "validation_failed");
+        assert_eq!(evaluation.error_fields(), ["assessments[0].note"], "{bad:?}");
+        let mut body = complaint_body();
+        body["description"] = json!(bad);
+        body["client"]["name"] = json!(bad);
+        let registration = app.post("/api/v1/complaints", DANA, &body).await;
+        registration.assert_problem(422, "validation_failed");
+        assert_eq!(registration.error_fields(), ["description", "client.name"], "{bad:?}");
+        for (path, body) in [
+            ("contacts", json!({"channel": "phone", "summary": bad})),
+            ("escalation", json!({"reason": bad})),
+        ] {
+            let refused = app.post(&format!("{complaint}/{path}"), DANA, &body).await;
+            refused.assert_problem(422, "validation_failed");
+        }
+        let edit = patch_current(&app, &complaint, DANA, &json!({"root_cause": bad})).await;
+        edit.assert_problem(422, "validation_failed");
+        let query = format!("/api/v1/complaints?q={}", urlencode(bad));
+        app.get(&query, KEES).await.assert_problem(400, "invalid_parameter");
+    }
+    let kept = "Artikel 1\r\nDe klacht\tde termijn\nArtikel 2";
+    let organisation =
+        patch_current(&app, "/api/v1/organisation", KEES, &json!({"regulation_text": kept})).await;
+    assert_eq!(ok(&organisation)["regulation_text"], kept);
+    let cleared =
+        patch_current(&app, "/api/v1/organisation", KEES, &json!({"regulation_text": ""})).await;
+    assert_eq!(ok(&cleared)["regulation_text"], "");
+    let evaluation = app
+        .post(
+            "/api/v1/evaluations",
+            KEES,
+            &json!({"meeting_on": "2026-11-02", "period_from": "2026-10-01",
+                    "period_to": "2026-11-30", "summary": "Overleg",
+                    "assessments": [{"action_id": action, "effect": "too_early", "note": "regel\nregel"}]}),
+        )
+        .await;
+    assert_eq!(ok(&evaluation)["assessments"][0]["note"], "regel\nregel");
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
 }
