@@ -64,6 +64,10 @@ vocabulary! {
         // The service.
         ServiceUnavailable,
         InternalError,
+
+        // Edits: a `PATCH` names the version it is based on.
+        /// A `PATCH` without `If-Match`.
+        PreconditionRequired,
     }
 }
 

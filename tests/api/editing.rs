@@ -74,6 +74,7 @@ async fn an_edit_changes_only_what_it_names(app: TestApp) {
         .patch(app.url(&path))
         .bearer_auth(app.token(DANA))
         .header("content-type", "application/merge-patch+json")
+        .header("if-match", "*")
         .body(r#"{"anonymize_in_meeting": true}"#)
         .send()
         .await

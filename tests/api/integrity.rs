@@ -6,25 +6,19 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::on_both_databases;
-use crate::support::{DANA, KEES, Person, Reply, TestApp, complaint_body};
+use crate::support::{DANA, KEES, Reply, TestApp, complaint_body};
 
 on_both_databases!(
     second_60_is_refused_in_every_moment,
     the_worst_accepted_moments_break_no_read,
     control_characters_are_refused_in_every_text,
+    every_patch_without_if_match_is_refused,
 );
 
 #[track_caller]
 fn ok(reply: &Reply) -> &Value {
     assert!(reply.status.is_success(), "{}: {}", reply.status, reply.text);
     &reply.json
-}
-
-/// A `PATCH` based on the version `GET` shows now.
-async fn patch_current(app: &TestApp, path: &str, person: Person, body: &Value) -> Reply {
-    let etag = app.get(path, person).await.header("etag").expect("an ETag").to_owned();
-    let request = app.client.patch(app.url(path)).bearer_auth(app.token(person));
-    Reply::from(request.header("if-match", etag).json(body).send().await.unwrap()).await
 }
 
 async fn registered(app: &TestApp, received_at: &str) -> i64 {
@@ -44,7 +38,7 @@ async fn second_60_is_refused_in_every_moment(app: TestApp) {
     let id = registered(&app, "2026-11-02T08:00:00Z").await;
     let complaint = format!("/api/v1/complaints/{id}");
     let leap = "2026-11-02T08:30:60Z";
-    let edit = patch_current(&app, &complaint, DANA, &json!({"received_at": leap})).await;
+    let edit = app.patch(&complaint, DANA, &json!({"received_at": leap})).await;
     edit.assert_problem(422, "validation_failed");
     assert_eq!(edit.error_fields(), ["received_at"]);
     for (path, body, field) in [
@@ -177,8 +171,7 @@ async fn control_characters_are_refused_in_every_text(app: TestApp) {
     let action = ok(&action)["id"].as_i64().unwrap();
     for bad in ["a\u{0}b", "a\u{1b}[2Jb", "a\rb", "a\u{7f}b", "a\u{9b}b"] {
         let organisation =
-            patch_current(&app, "/api/v1/organisation", KEES, &json!({"regulation_text": bad}))
-                .await;
+            app.patch("/api/v1/organisation", KEES, &json!({"regulation_text": bad})).await;
         organisation.assert_problem(422, "validation_failed");
         assert_eq!(organisation.error_fields(), ["regulation_text"], "{bad:?}");
         let evaluation = app
@@ -205,17 +198,16 @@ async fn control_characters_are_refused_in_every_text(app: TestApp) {
             let refused = app.post(&format!("{complaint}/{path}"), DANA, &body).await;
             refused.assert_problem(422, "validation_failed");
         }
-        let edit = patch_current(&app, &complaint, DANA, &json!({"root_cause": bad})).await;
+        let edit = app.patch(&complaint, DANA, &json!({"root_cause": bad})).await;
         edit.assert_problem(422, "validation_failed");
         let query = format!("/api/v1/complaints?q={}", urlencode(bad));
         app.get(&query, KEES).await.assert_problem(400, "invalid_parameter");
     }
     let kept = "Artikel 1\r\nDe klacht\tde termijn\nArtikel 2";
     let organisation =
-        patch_current(&app, "/api/v1/organisation", KEES, &json!({"regulation_text": kept})).await;
+        app.patch("/api/v1/organisation", KEES, &json!({"regulation_text": kept})).await;
     assert_eq!(ok(&organisation)["regulation_text"], kept);
-    let cleared =
-        patch_current(&app, "/api/v1/organisation", KEES, &json!({"regulation_text": ""})).await;
+    let cleared = app.patch("/api/v1/organisation", KEES, &json!({"regulation_text": ""})).await;
     assert_eq!(ok(&cleared)["regulation_text"], "");
     let evaluation = app
         .post(
@@ -231,4 +223,53 @@ async fn control_characters_are_refused_in_every_text(app: TestApp) {
 
 fn urlencode(text: &str) -> String {
     text.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+/// An edit that does not say which version it is based on would overwrite a newer one
+/// unseen (a coordinator's `root_cause`, lost): every `PATCH` needs `If-Match`.
+async fn every_patch_without_if_match_is_refused(app: TestApp) {
+    let id = registered(&app, "2026-11-02T08:00:00Z").await;
+    let action = app
+        .post(
+            "/api/v1/actions",
+            KEES,
+            &json!({"kind": "improvement", "title": "Controle", "complaint_ids": [id]}),
+        )
+        .await;
+    let action = ok(&action)["id"].as_i64().unwrap();
+    let evaluation = app
+        .post(
+            "/api/v1/evaluations",
+            KEES,
+            &json!({"meeting_on": "2026-11-02", "period_from": "2026-10-01",
+                    "period_to": "2026-11-30", "summary": "Overleg"}),
+        )
+        .await;
+    let evaluation = ok(&evaluation)["id"].as_i64().unwrap();
+    let webhook = app
+        .post(
+            "/api/v1/webhooks",
+            KEES,
+            &json!({"url": "https://pms.example.nl/hooks", "event_types": ["complaint.closed"],
+                    "secret": "receiver-secret-of-kantoor-a-0123", "active": false}),
+        )
+        .await;
+    let webhook = ok(&webhook)["id"].as_i64().unwrap();
+    for (path, body) in [
+        (format!("/api/v1/complaints/{id}"), json!({"root_cause": "Uren dubbel geboekt"})),
+        (format!("/api/v1/actions/{action}"), json!({"title": "Andere controle"})),
+        (format!("/api/v1/evaluations/{evaluation}"), json!({"summary": "Ander overleg"})),
+        ("/api/v1/organisation".to_owned(), json!({"name": "Ander kantoor"})),
+        (format!("/api/v1/webhooks/{webhook}"), json!({"active": true})),
+    ] {
+        let before = app.get(&path, KEES).await;
+        let refused = app.patch_blindly(&path, KEES, &body).await;
+        let problem = refused.assert_problem(428, "precondition_required");
+        assert!(problem["detail"].as_str().unwrap().contains("If-Match"), "{}", refused.text);
+        let after = app.get(&path, KEES).await;
+        assert_eq!(after.json, before.json, "{path} is unchanged");
+        // With the ETag just read, the same edit goes through.
+        let edited = app.patch(&path, KEES, &body).await;
+        assert_eq!(ok(&edited)["version"], before.json["version"].as_i64().unwrap() + 1, "{path}");
+    }
 }
