@@ -72,6 +72,13 @@ struct RawSettings {
     workers: Option<usize>,
     #[serde(default = "default_shutdown_drain_ms")]
     shutdown_drain_ms: u64,
+    #[serde(default = "default_clock_skew_secs")]
+    clock_skew_secs: u64,
+}
+
+/// A client's clock a little off the service's, or times sent without their seconds.
+fn default_clock_skew_secs() -> u64 {
+    120
 }
 
 /// Long enough for connections opened just before SIGTERM to be accepted on a busy machine,
@@ -223,6 +230,9 @@ pub struct Config {
     pub workers: Option<usize>,
     /// How long the service keeps accepting after SIGTERM before it closes its listener.
     pub shutdown_drain: Duration,
+    /// How far a moment a client gives may lie on the wrong side of one the service set
+    /// (now, the default receipt, the decision) and still be taken, as that moment.
+    pub clock_skew: Duration,
 }
 
 /// How webhooks and e-mail go out.
@@ -334,12 +344,13 @@ impl RawSettings {
                 self.read_log_flush_ms
             ));
         }
-        let ranges: [(&str, u64, std::ops::RangeInclusive<u64>); 5] = [
+        let ranges: [(&str, u64, std::ops::RangeInclusive<u64>); 6] = [
             ("KLACHTEN_DEADLINE_SWEEP_MS", self.deadline_sweep_ms, 10..=86_400_000),
             ("KLACHTEN_DELIVERY_INTERVAL_MS", self.delivery_interval_ms, 10..=60_000),
             ("KLACHTEN_WEBHOOK_RETRY_MS", self.webhook_retry_ms, 10..=3_600_000),
             ("KLACHTEN_WEBHOOK_TIMEOUT_MS", self.webhook_timeout_ms, 100..=60_000),
             ("KLACHTEN_SHUTDOWN_DRAIN_MS", self.shutdown_drain_ms, 0..=60_000),
+            ("KLACHTEN_CLOCK_SKEW_SECS", self.clock_skew_secs, 0..=3_600),
         ];
         for (variable, value, range) in ranges {
             if !range.contains(&value) {
@@ -400,6 +411,7 @@ impl RawSettings {
             log_format,
             workers: self.workers,
             shutdown_drain: Duration::from_millis(self.shutdown_drain_ms),
+            clock_skew: Duration::from_secs(self.clock_skew_secs),
         })
     }
 
@@ -597,6 +609,7 @@ mod tests {
             log_format: "xml".into(),
             delivery_interval_ms: 0,
             shutdown_drain_ms: 60_001,
+            clock_skew_secs: 3_601,
             mail_from: "nobody".into(),
             smtp_url: Some("smtp://mail.kantoor.nl:25".into()),
             ..raw()
@@ -612,6 +625,7 @@ mod tests {
             "KLACHTEN_LOG_FORMAT: 'xml'; accepted: text, json",
             "KLACHTEN_DELIVERY_INTERVAL_MS: 0 is out of range; accepted: 10 to 60000",
             "KLACHTEN_SHUTDOWN_DRAIN_MS: 60001 is out of range; accepted: 0 to 60000",
+            "KLACHTEN_CLOCK_SKEW_SECS: 3601 is out of range; accepted: 0 to 3600",
             "KLACHTEN_MAIL_FROM: 'nobody' is not an address",
             "KLACHTEN_SMTP_URL: mail leaves this machine only encrypted",
         ] {

@@ -21,11 +21,13 @@ pub struct AppState {
     pub max_document_bytes: usize,
     /// Set once SIGTERM or SIGINT came: readiness fails and connections close after answering.
     pub stopping: Stopping,
+    /// `KLACHTEN_CLOCK_SKEW_SECS`.
+    pub clock_skew: chrono::Duration,
 }
 
 impl AppState {
     /// The context of an operation `principal` performs now.
     pub fn context(&self, principal: Principal) -> Context {
-        Context::new(principal, self.clock.now())
+        Context::new(principal, self.clock.now()).with_skew(self.clock_skew)
     }
 }

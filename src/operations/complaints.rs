@@ -278,7 +278,7 @@ pub async fn register(
     let (handler, subject, details) = (
         handler,
         staff_id("subject_id", input.subject_id.as_deref()),
-        input.details(ctx.now).check(ctx.now),
+        input.details(ctx.now).check(ctx.now, ctx.skew),
     )
         .all_valid()?;
     let subject = complaint::subject(subject, &handler);
@@ -499,7 +499,7 @@ pub async fn edit(
             let (handler, subject, details) = (
                 staff_id("handler_id", patch.handler_id.as_deref()),
                 staff_id("subject_id", patch.subject_id.as_deref()),
-                patch.apply(before_details.clone()).check(ctx.now),
+                patch.apply(before_details.clone()).check(ctx.now, ctx.skew),
             )
                 .all_valid()?;
             if patch.reassigns() || complaint::term_basis_changed(&before_details, details.get()) {

@@ -122,7 +122,7 @@ pub async fn record(
     input: RecordContact,
 ) -> Result<ContactView, OperationError> {
     db.write(move |conn| {
-        let now = ctx.now;
+        let (now, skew) = (ctx.now, ctx.skew);
         let recorded_by = ctx.caller.person()?.staff_id;
         let command =
             (CommandKind::RecordContact, OnComplaint { id: complaint, act: ComplaintAct::Handle });
@@ -136,7 +136,7 @@ pub async fn record(
                     input.still_handling,
                     input.follow_up_due_at,
                     found.row.procedure().received_at,
-                    now,
+                    (now, skew),
                 ),
             )
                 .all_valid()?;

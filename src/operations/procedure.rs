@@ -160,7 +160,7 @@ pub async fn decide(
                 "decided_at",
                 input.decided_at.unwrap_or(ctx.now),
                 received_at,
-                ctx.now,
+                (ctx.now, ctx.skew),
             ),
         )
             .all_valid()?;
@@ -211,9 +211,12 @@ pub async fn confirm_in_writing(
             let message = "no such document in this complaint's dossier";
             return Err(FieldError::new("document_id", message).into());
         }
-        let received_at = found.row.procedure().received_at;
+        let procedure = found.row.procedure();
         let sent_at = input.sent_at.unwrap_or(ctx.now);
-        let sent_at = lifecycle::check_moment("sent_at", sent_at, received_at, ctx.now)?;
+        let sent_at =
+            lifecycle::check_moment("sent_at", sent_at, procedure.received_at, (ctx.now, ctx.skew))?;
+        let decided_at = procedure.decision.map(|d| d.decided_at);
+        let sent_at = lifecycle::confirmation_moment(sent_at, decided_at, ctx.skew);
         Ok(Taking {
             step: Step::ConfirmInWriting(Confirmation {
                 sent_at,

@@ -13,6 +13,7 @@ on_both_databases!(
     the_worst_accepted_moments_break_no_read,
     control_characters_are_refused_in_every_text,
     every_patch_without_if_match_is_refused,
+    a_client_clock_a_little_off_is_tolerated_both_ways,
 );
 
 #[track_caller]
@@ -271,5 +272,77 @@ async fn every_patch_without_if_match_is_refused(app: TestApp) {
         // With the ETag just read, the same edit goes through.
         let edited = app.patch(&path, KEES, &body).await;
         assert_eq!(ok(&edited)["version"], before.json["version"].as_i64().unwrap() + 1, "{path}");
+    }
+}
+
+/// Registers a complaint received now (the default `received_at`).
+async fn received_now(app: &TestApp) -> String {
+    let mut body = complaint_body();
+    body.as_object_mut().unwrap().remove("received_at");
+    format!("/api/v1/complaints/{}", app.register(DANA, &body).await["id"])
+}
+
+fn seconds_from_now(app: &TestApp, seconds: i64) -> String {
+    (app.clock_now() + chrono::Duration::seconds(seconds)).to_rfc3339()
+}
+
+/// A client clock a second slow, or times sent without their fractions, made a confirmation
+/// "precede" the decision it confirms (409) and a contact "precede" the receipt (422).
+async fn a_client_clock_a_little_off_is_tolerated_both_ways(app: TestApp) {
+    let complaint = received_now(&app).await;
+    let received_at = app.get(&complaint, DANA).await.json["received_at"].clone();
+    let contact = |at: String| json!({"at": at, "channel": "phone", "summary": "Gebeld"});
+    let early = app
+        .post(&format!("{complaint}/contacts"), DANA, &contact(seconds_from_now(&app, -121)))
+        .await;
+    early.assert_problem(422, "validation_failed");
+    let late = app
+        .post(&format!("{complaint}/contacts"), DANA, &contact(seconds_from_now(&app, 121)))
+        .await;
+    late.assert_problem(422, "validation_failed");
+    let slow = app
+        .post(&format!("{complaint}/contacts"), DANA, &contact(seconds_from_now(&app, -1)))
+        .await;
+    assert_eq!(ok(&slow)["at"], received_at, "taken as the moment of receipt");
+    let fast = app
+        .post(&format!("{complaint}/contacts"), DANA, &contact(seconds_from_now(&app, 120)))
+        .await;
+    assert_eq!(ok(&fast)["at"], received_at, "taken as now");
+
+    app.clock.advance(chrono::Duration::hours(1));
+    let decided = app
+        .post(
+            &format!("{complaint}/decision"),
+            DANA,
+            &json!({"summary": "Korting", "resolution": "unresolved"}),
+        )
+        .await;
+    let decided_at = ok(&decided)["decision"]["decided_at"].clone();
+    let confirm = |sent_at: String| json!({"channel": "letter", "sent_at": sent_at});
+    let path = format!("{complaint}/written-confirmation");
+    let before = app.post(&path, DANA, &confirm(seconds_from_now(&app, -121))).await;
+    before.assert_problem(409, "confirmation_before_decision");
+    let confirmed = app.post(&path, DANA, &confirm(seconds_from_now(&app, -1))).await;
+    assert_eq!(ok(&confirmed)["written_confirmation_at"], decided_at);
+}
+
+mod without_skew {
+    use super::*;
+
+    on_both_databases!(spawn = super::spawn; the_tolerance_is_a_setting);
+
+    async fn spawn(backend: crate::support::Backend) -> Option<TestApp> {
+        TestApp::spawn_with(backend, |c| c.clock_skew = std::time::Duration::ZERO).await
+    }
+
+    async fn the_tolerance_is_a_setting(app: TestApp) {
+        let complaint = received_now(&app).await;
+        let contact =
+            json!({"at": seconds_from_now(&app, -1), "channel": "phone", "summary": "Gebeld"});
+        let refused = app.post(&format!("{complaint}/contacts"), DANA, &contact).await;
+        refused.assert_problem(422, "validation_failed");
+        let mut body = complaint_body();
+        body["received_at"] = json!(seconds_from_now(&app, 1));
+        app.post("/api/v1/complaints", DANA, &body).await.assert_problem(422, "validation_failed");
     }
 }

@@ -128,6 +128,7 @@ impl TestApp {
             log_format: LogFormat::Text,
             workers: Some(2),
             shutdown_drain: Duration::ZERO,
+            clock_skew: Duration::from_secs(120),
         };
         adjust(&mut config);
         let clock = ManualClock::new(start_of_test());
