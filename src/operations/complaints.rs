@@ -505,6 +505,9 @@ pub async fn edit(
             if patch.reassigns() || complaint::term_basis_changed(&before_details, details.get()) {
                 ctx.caller.authorise(&row.parties(), ComplaintAct::Reassign)?;
             }
+            if details.get().anonymize_in_meeting != before_details.anonymize_in_meeting {
+                ctx.caller.authorise(&row.parties(), ComplaintAct::WithdrawOrAnonymise)?;
+            }
             let org = organisations::get(conn, ctx.organisation_id())?;
             let mut ensure = |named: Option<ExternalId>, current: i64| match named {
                 Some(person) => staff::ensure(conn, org.id, person.as_str(), ctx.now),

@@ -296,7 +296,7 @@ pub async fn withdraw(
     id: i64,
     input: Reason,
 ) -> Result<ComplaintView, OperationError> {
-    let command = (CommandKind::Withdraw, id, ComplaintAct::Handle);
+    let command = (CommandKind::Withdraw, id, ComplaintAct::WithdrawOrAnonymise);
     step(db, ctx, command, input, for_reason(Step::Withdraw, EventType::ComplaintWithdrawn)).await
 }
 

@@ -14,6 +14,7 @@ on_both_databases!(
     control_characters_are_refused_in_every_text,
     every_patch_without_if_match_is_refused,
     a_client_clock_a_little_off_is_tolerated_both_ways,
+    nobody_withdraws_or_anonymises_a_complaint_about_themselves,
 );
 
 #[track_caller]
@@ -324,6 +325,36 @@ async fn a_client_clock_a_little_off_is_tolerated_both_ways(app: TestApp) {
     before.assert_problem(409, "confirmation_before_decision");
     let confirmed = app.post(&path, DANA, &confirm(seconds_from_now(&app, -1))).await;
     assert_eq!(ok(&confirmed)["written_confirmation_at"], decided_at);
+}
+
+/// Dana handles a complaint about herself (the default subject is the handler): she may not
+/// make it disappear from the figures or hide her name in the meeting; the coordinator may.
+async fn nobody_withdraws_or_anonymises_a_complaint_about_themselves(app: TestApp) {
+    let about_dana = registered(&app, "2026-11-02T08:00:00Z").await;
+    let path = format!("/api/v1/complaints/{about_dana}");
+    let withdraw = json!({"reason": "Cliënt trekt de klacht in"});
+    let refused = app.post(&format!("{path}/withdrawal"), DANA, &withdraw).await;
+    refused.assert_problem(403, "caller_is_subject");
+    let refused = app.patch(&path, DANA, &json!({"anonymize_in_meeting": true})).await;
+    refused.assert_problem(403, "caller_is_subject");
+    let unchanged = app.get(&path, DANA).await;
+    assert_eq!(
+        (&unchanged.json["status"], &unchanged.json["anonymize_in_meeting"]),
+        (&json!("registered"), &json!(false))
+    );
+    // The rest of the handling stays hers.
+    ok(&app.patch(&path, DANA, &json!({"root_cause": "Uren dubbel geboekt"})).await);
+    ok(&app.patch(&path, KEES, &json!({"anonymize_in_meeting": true})).await);
+    let withdrawn = app.post(&format!("{path}/withdrawal"), KEES, &withdraw).await;
+    assert_eq!(ok(&withdrawn)["status"], "withdrawn");
+
+    // On a complaint about someone else, the handler may do both.
+    let mut about_eva = complaint_body();
+    about_eva["subject_id"] = json!("eva");
+    let path = format!("/api/v1/complaints/{}", app.register(DANA, &about_eva).await["id"]);
+    ok(&app.patch(&path, DANA, &json!({"anonymize_in_meeting": true})).await);
+    let withdrawn = app.post(&format!("{path}/withdrawal"), DANA, &withdraw).await;
+    assert_eq!(ok(&withdrawn)["status"], "withdrawn");
 }
 
 mod without_skew {
