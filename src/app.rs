@@ -25,6 +25,7 @@ use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::domain::codes::ProblemCode;
+use crate::domain::moment::DEFAULT_CLOCK_SKEW;
 use crate::error::{ApiError, PROBLEM_CONTENT_TYPE};
 use crate::operations;
 use crate::shutdown::{self, Stopping};
@@ -135,6 +136,7 @@ pub async fn prepare(
         metrics_token: config.metrics_token.clone(),
         stopping: Stopping::default(),
         webhook_allowed_hosts: config.delivery.webhook_allowed_hosts.clone(),
+        clock_skew: chrono::Duration::from_std(config.clock_skew).unwrap_or(DEFAULT_CLOCK_SKEW),
     };
     Ok((state, Workers { stop, tasks: vec![read_log_writer, watcher, deliverer] }))
 }

@@ -78,10 +78,17 @@ struct RawSettings {
     #[serde(default = "default_overview_min_cell")]
     overview_min_cell: i64,
     metrics_token: Option<String>,
+    #[serde(default = "default_clock_skew_secs")]
+    clock_skew_secs: u64,
 }
 
 fn default_overview_min_cell() -> i64 {
     crate::domain::overview::DEFAULT_MINIMUM_CELL
+}
+
+/// A client's clock a little off the service's, or times sent without their seconds.
+fn default_clock_skew_secs() -> u64 {
+    120
 }
 
 /// Long enough for connections opened just before SIGTERM to be accepted on a busy machine,
@@ -262,6 +269,9 @@ pub struct Config {
     pub overview_min_cell: i64,
     /// When set, `/metrics` answers only a request with `Authorization: Bearer <this>`.
     pub metrics_token: Option<String>,
+    /// How far a moment a client gives may lie on the wrong side of one the service set
+    /// (now, the default receipt, the decision) and still be taken, as that moment.
+    pub clock_skew: Duration,
 }
 
 /// How webhooks and e-mail go out.
@@ -375,12 +385,13 @@ impl RawSettings {
                 self.read_log_flush_ms
             ));
         }
-        let ranges: [(&str, u64, std::ops::RangeInclusive<u64>); 5] = [
+        let ranges: [(&str, u64, std::ops::RangeInclusive<u64>); 6] = [
             ("KLACHTEN_DEADLINE_SWEEP_MS", self.deadline_sweep_ms, 10..=86_400_000),
             ("KLACHTEN_DELIVERY_INTERVAL_MS", self.delivery_interval_ms, 10..=60_000),
             ("KLACHTEN_WEBHOOK_RETRY_MS", self.webhook_retry_ms, 10..=3_600_000),
             ("KLACHTEN_WEBHOOK_TIMEOUT_MS", self.webhook_timeout_ms, 100..=60_000),
             ("KLACHTEN_SHUTDOWN_DRAIN_MS", self.shutdown_drain_ms, 0..=60_000),
+            ("KLACHTEN_CLOCK_SKEW_SECS", self.clock_skew_secs, 0..=3_600),
         ];
         for (variable, value, range) in ranges {
             if !range.contains(&value) {
@@ -472,6 +483,7 @@ impl RawSettings {
             cors_origins,
             overview_min_cell: self.overview_min_cell,
             metrics_token: self.metrics_token,
+            clock_skew: Duration::from_secs(self.clock_skew_secs),
         })
     }
 
@@ -686,6 +698,7 @@ mod tests {
             log_format: "xml".into(),
             delivery_interval_ms: 0,
             shutdown_drain_ms: 60_001,
+            clock_skew_secs: 3_601,
             mail_from: "nobody".into(),
             smtp_url: Some("smtp://mail.kantoor.nl:25".into()),
             webhook_allowed_hosts: Some("127.0.0.1:9000, http://relay".into()),
@@ -702,6 +715,7 @@ mod tests {
             "KLACHTEN_LOG_FORMAT: 'xml'; accepted: text, json",
             "KLACHTEN_DELIVERY_INTERVAL_MS: 0 is out of range; accepted: 10 to 60000",
             "KLACHTEN_SHUTDOWN_DRAIN_MS: 60001 is out of range; accepted: 0 to 60000",
+            "KLACHTEN_CLOCK_SKEW_SECS: 3601 is out of range; accepted: 0 to 3600",
             "KLACHTEN_MAIL_FROM: 'nobody' is not an address",
             "KLACHTEN_SMTP_URL: mail leaves this machine only encrypted",
             "KLACHTEN_WEBHOOK_ALLOWED_HOSTS: 'http://relay' is not a host or host:port",

@@ -87,6 +87,16 @@ impl ApiError {
         Self::new(StatusCode::PRECONDITION_FAILED, ProblemCode::PreconditionFailed, detail)
     }
 
+    /// A change that did not say which version it is based on (`If-Match`).
+    pub fn precondition_required() -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            ProblemCode::PreconditionRequired,
+            "send If-Match with the ETag of the version you read (GET), or \"*\" to overwrite \
+             whatever is current, so that no one else's change is lost",
+        )
+    }
+
     pub fn payload_too_large(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, ProblemCode::PayloadTooLarge, detail)
     }

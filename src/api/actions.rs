@@ -6,10 +6,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::answer::{created, versioned};
-use super::extract::{ApiJson, ApiQuery, Idempotency, complaint};
+use super::extract::{ApiJson, ApiQuery, Idempotency, IfMatch, complaint};
 use super::openapi::{
     ActionCommandParams, ActionCommandResponses, Conflict, Forbidden, NotFound, PreconditionFailed,
-    Unprocessable,
+    PreconditionRequired, Unprocessable,
 };
 use super::pagination::{self, PageQuery};
 use super::state::AppState;
@@ -17,11 +17,11 @@ use crate::auth::Principal;
 use crate::domain::actions::{ActionKind, ActionStatus};
 use crate::domain::validation::ExternalId;
 use crate::error::ApiError;
+use crate::operations::Conditions;
 use crate::operations::actions::{
     self, ActionPatch, ActionView, CreateAction, Filter, NoteRequest,
 };
 use crate::operations::page::Page;
-use crate::operations::{Conditions, Precondition};
 
 const BOTH_ROLES: [&str; 2] = ["dienstverlener", "klachtencoordinator"];
 
@@ -176,12 +176,13 @@ pub async fn read(
         may edit or cancel it. The owner (or a coordinator) starts and completes the work — \
         only once the action is approved (`approval_required`).",
     params(("id" = i64, Path, description = "The action's id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag this change is based on")),
+        ("If-Match" = String, Header, description = "The ETag this change is based on: required (`428` without it)", example = "\"1\"")),
     request_body(content((ActionPatch = "application/json"), (ActionPatch = "application/merge-patch+json"))),
     responses(
         (status = 200, description = "The action", body = ActionView, headers(("ETag" = String))),
         (status = 403, response = Forbidden), (status = 404, response = NotFound),
         (status = 409, response = Conflict), (status = 412, response = PreconditionFailed),
+        (status = 428, response = PreconditionRequired),
         (status = 422, response = Unprocessable),
     ),
     extensions(("x-roles" = json!(BOTH_ROLES))),
@@ -191,7 +192,7 @@ pub async fn edit(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<i64>,
-    precondition: Precondition,
+    IfMatch(precondition): IfMatch,
     body: ApiJson<ActionPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = state.context(principal).with(precondition.into());

@@ -6,8 +6,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::answer::{created, versioned};
-use super::extract::{ApiJson, ApiQuery, Idempotency, complaint};
-use super::openapi::{Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable};
+use super::extract::{ApiJson, ApiQuery, Idempotency, IfMatch, complaint};
+use super::openapi::{
+    Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, Unprocessable,
+};
 use super::pagination;
 use super::state::AppState;
 use crate::auth::Principal;
@@ -15,7 +17,6 @@ use crate::domain::classification::{Category, Channel};
 use crate::domain::complaint::{ComplaintKind, ComplaintStatus};
 use crate::domain::validation::{ExternalId, Text, check_days};
 use crate::error::ApiError;
-use crate::operations::Precondition;
 use crate::operations::complaints::{
     self, ComplaintPatch, ComplaintView, Filter, RegisterComplaint,
 };
@@ -186,7 +187,7 @@ pub async fn list(
         be edited.",
     params(
         ("id" = i64, Path, description = "The complaint's id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag this edit is based on"),
+        ("If-Match" = String, Header, description = "The ETag this edit is based on: required (`428` without it)", example = "\"1\""),
     ),
     request_body(content(
         (ComplaintPatch = "application/json"),
@@ -199,6 +200,7 @@ pub async fn list(
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
         (status = 412, response = PreconditionFailed),
+        (status = 428, response = PreconditionRequired),
         (status = 422, response = Unprocessable),
     ),
     extensions(("x-roles" = json!(BOTH_ROLES))),
@@ -208,7 +210,7 @@ pub async fn edit(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<i64>,
-    precondition: Precondition,
+    IfMatch(precondition): IfMatch,
     body: ApiJson<ComplaintPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = state.context(principal).with(precondition.into());

@@ -3,13 +3,14 @@
 use actix_web::{HttpResponse, get, patch, post, web};
 
 use super::answer::{created, versioned};
-use super::extract::{ApiJson, ApiQuery, Idempotency};
-use super::openapi::{Forbidden, NotFound, PreconditionFailed, Unprocessable};
+use super::extract::{ApiJson, ApiQuery, Idempotency, IfMatch};
+use super::openapi::{
+    Forbidden, NotFound, PreconditionFailed, PreconditionRequired, Unprocessable,
+};
 use super::pagination::PageQuery;
 use super::state::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::operations::Precondition;
 use crate::operations::evaluations::{self, CreateEvaluation, EvaluationPatch, EvaluationView};
 use crate::operations::page::Page;
 
@@ -95,12 +96,13 @@ pub async fn read(
     tag = "evaluations",
     summary = "Edit an evaluation's texts",
     params(("id" = i64, Path, description = "The evaluation's id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag this change is based on")),
+        ("If-Match" = String, Header, description = "The ETag this change is based on: required (`428` without it)", example = "\"1\"")),
     request_body(content((EvaluationPatch = "application/json"), (EvaluationPatch = "application/merge-patch+json"))),
     responses(
         (status = 200, description = "The evaluation", body = EvaluationView, headers(("ETag" = String))),
         (status = 403, response = Forbidden), (status = 404, response = NotFound),
-        (status = 412, response = PreconditionFailed), (status = 422, response = Unprocessable),
+        (status = 412, response = PreconditionFailed),
+        (status = 428, response = PreconditionRequired), (status = 422, response = Unprocessable),
     ),
     extensions(("x-roles" = json!(["klachtencoordinator"]))),
 )]
@@ -109,7 +111,7 @@ pub async fn edit(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<i64>,
-    precondition: Precondition,
+    IfMatch(precondition): IfMatch,
     body: ApiJson<EvaluationPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = state.context(principal).with(precondition.into());

@@ -173,6 +173,22 @@ fn precondition(req: &HttpRequest) -> Result<Precondition, ApiError> {
     }
 }
 
+/// The `If-Match` of an edit (`PATCH`), which must be sent: an edit without it would
+/// overwrite a newer version unseen (`428 Precondition Required`).
+pub struct IfMatch(pub Precondition);
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(match precondition(req) {
+            Ok(Precondition::None) => Err(ApiError::precondition_required()),
+            other => other.map(IfMatch),
+        })
+    }
+}
+
 /// The strong ETag of a versioned resource.
 pub fn etag(version: i32) -> header::EntityTag {
     header::EntityTag::new_strong(version.to_string())

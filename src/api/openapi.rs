@@ -92,6 +92,7 @@ problem_responses! {
     ServiceUnavailable: "The database cannot be reached; retry after the `Retry-After` seconds",
     HeadersTooLarge: "The request's headers exceed 16 KiB",
     TooManyRequests: "The caller's writes exceed the configured rate; retry after the `Retry-After` seconds",
+    PreconditionRequired: "No `If-Match`: send the `ETag` of the version you read (`GET`), so that no one else's change is overwritten",
 }
 
 fn problem_response(description: &str) -> Response {

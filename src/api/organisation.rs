@@ -3,12 +3,11 @@
 use actix_web::{HttpResponse, get, patch, web};
 
 use super::answer::versioned;
-use super::extract::ApiJson;
-use super::openapi::{Forbidden, PreconditionFailed, Unprocessable};
+use super::extract::{ApiJson, IfMatch};
+use super::openapi::{Forbidden, PreconditionFailed, PreconditionRequired, Unprocessable};
 use super::state::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::operations::Precondition;
 use crate::operations::organisation::{self, OrganisationPatch, OrganisationView};
 
 #[utoipa::path(
@@ -39,7 +38,7 @@ pub async fn read(
     description = "Name, response term, coordinator and deputy (both must have signed in with \
         the klachtencoordinator role, and be two people), and the regulation text handed to \
         clients. A changed term applies to complaints received from now on.",
-    params(("If-Match" = Option<String>, Header, description = "The ETag this change is based on")),
+    params(("If-Match" = String, Header, description = "The ETag this change is based on: required (`428` without it)", example = "\"1\"")),
     request_body(content(
         (OrganisationPatch = "application/json"),
         (OrganisationPatch = "application/merge-patch+json"),
@@ -49,6 +48,7 @@ pub async fn read(
             headers(("ETag" = String, description = "The new version, quoted"))),
         (status = 403, response = Forbidden),
         (status = 412, response = PreconditionFailed),
+        (status = 428, response = PreconditionRequired),
         (status = 422, response = Unprocessable),
     ),
     extensions(("x-roles" = json!(["klachtencoordinator"]))),
@@ -57,7 +57,7 @@ pub async fn read(
 pub async fn edit(
     state: web::Data<AppState>,
     principal: Principal,
-    precondition: Precondition,
+    IfMatch(precondition): IfMatch,
     body: ApiJson<OrganisationPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = state.context(principal).with(precondition.into());

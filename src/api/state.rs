@@ -28,11 +28,13 @@ pub struct AppState {
     pub stopping: Stopping,
     /// `KLACHTEN_WEBHOOK_ALLOWED_HOSTS`.
     pub webhook_allowed_hosts: AllowedHosts,
+    /// `KLACHTEN_CLOCK_SKEW_SECS`.
+    pub clock_skew: chrono::Duration,
 }
 
 impl AppState {
     /// The context of an operation `principal` performs now.
     pub fn context(&self, principal: Principal) -> Context {
-        Context::new(principal, self.clock.now())
+        Context::new(principal, self.clock.now()).with_skew(self.clock_skew)
     }
 }

@@ -4,8 +4,10 @@
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 
 use super::answer::{created, versioned};
-use super::extract::{ApiJson, ApiQuery, Idempotency};
-use super::openapi::{Forbidden, NotFound, PreconditionFailed, Unprocessable};
+use super::extract::{ApiJson, ApiQuery, Idempotency, IfMatch};
+use super::openapi::{
+    Forbidden, NotFound, PreconditionFailed, PreconditionRequired, Unprocessable,
+};
 use super::pagination::PageQuery;
 use super::state::AppState;
 use crate::auth::Principal;
@@ -105,7 +107,7 @@ pub async fn read(
     summary = "Change or pause a subscription",
     params(
         ("id" = i64, Path, description = "The subscription's id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag this change is based on"),
+        ("If-Match" = String, Header, description = "The ETag this change is based on: required (`428` without it)", example = "\"1\""),
     ),
     request_body(content(
         (WebhookPatch = "application/json"),
@@ -115,7 +117,8 @@ pub async fn read(
         (status = 200, description = "The subscription as changed", body = WebhookView,
             headers(("ETag" = String))),
         (status = 403, response = Forbidden), (status = 404, response = NotFound),
-        (status = 412, response = PreconditionFailed), (status = 422, response = Unprocessable),
+        (status = 412, response = PreconditionFailed),
+        (status = 428, response = PreconditionRequired), (status = 422, response = Unprocessable),
     ),
     extensions(("x-roles" = json!([ROLES]))),
 )]
@@ -124,7 +127,7 @@ pub async fn edit(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<i64>,
-    precondition: Precondition,
+    IfMatch(precondition): IfMatch,
     body: ApiJson<WebhookPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = state.context(principal).with(precondition.into());

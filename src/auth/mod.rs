@@ -15,7 +15,7 @@ pub use principal::{Principal, Sightings};
 
 use crate::config::{ClaimNames, IdentityConfig, KeySource};
 use crate::domain::roles::Roles;
-use crate::domain::validation::{Email, ExternalId};
+use crate::domain::validation::{Email, ExternalId, Text};
 use crate::error::ApiError;
 use jwks::JwksStore;
 
@@ -162,12 +162,19 @@ fn read_claims(claims: &Value, names: &ClaimNames) -> Result<TokenClaims, ApiErr
         .as_str()
         .to_owned();
     let organisation = required(&names.organisation)?;
+    if organisation.chars().any(char::is_control) {
+        return Err(ApiError::invalid_token("the token's organisation is not usable"));
+    }
     let roles = match claim(claims, &names.roles) {
         Some(Value::Array(items)) => Roles::from_names(items.iter().filter_map(Value::as_str)),
         Some(Value::String(s)) => Roles::from_names(s.split([' ', ','])),
         _ => Roles::default(),
     };
-    let name = text(&names.name).map(|n| n.chars().take(200).collect());
+    // A name that would not pass as text in a request (a control character) is not recorded.
+    let name = text(&names.name)
+        .map(|n| n.chars().take(200).collect::<String>())
+        .and_then(|n| Text::parse(&names.name, &n, 200).ok())
+        .map(Text::into_string);
     let email = text(&names.email)
         .and_then(|e| Email::parse(&names.email, &e).ok())
         .map(|e| e.as_str().to_owned());

@@ -39,6 +39,8 @@ pub struct Standing {
     pub as_coordinator: bool,
     /// The caller holds the coordinator role but is the complaint's subject.
     pub coordinator_is_subject: bool,
+    /// The complaint is about the caller.
+    pub is_subject: bool,
 }
 
 pub fn standing(actor: &Actor, parties: &Parties) -> Standing {
@@ -49,6 +51,7 @@ pub fn standing(actor: &Actor, parties: &Parties) -> Standing {
         as_handler: me == parties.handler,
         as_coordinator: actor.is_coordinator() && me != parties.subject,
         coordinator_is_subject: actor.is_coordinator() && me == parties.subject,
+        is_subject: me == parties.subject,
     }
 }
 
@@ -69,6 +72,9 @@ pub enum ComplaintAct {
     Sign(Role),
     /// See who read the complaint.
     Audit,
+    /// Withdraw the complaint, or change whether the office meeting sees it anonymised: a
+    /// handling act the person it is about may not do for themselves (the coordinator does).
+    WithdrawOrAnonymise,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +92,11 @@ const HANDLER_OR_COORDINATOR: Denied = Denied::Forbidden {
 const COORDINATOR_IS_SUBJECT: Denied = Denied::Forbidden {
     code: ProblemCode::CoordinatorIsSubject,
     message: "this complaint is about you: the deputy coordinator handles it",
+};
+const CALLER_IS_SUBJECT: Denied = Denied::Forbidden {
+    code: ProblemCode::CallerIsSubject,
+    message: "this complaint is about you: its withdrawal and whether the office meeting sees \
+              it anonymised are for the klachtencoördinator to decide",
 };
 const HANDLER_REQUIRED: Denied = Denied::Forbidden {
     code: ProblemCode::HandlerRequired,
@@ -121,6 +132,7 @@ pub const SERVICE: Standing = Standing {
     as_handler: false,
     as_coordinator: true,
     coordinator_is_subject: false,
+    is_subject: false,
 };
 
 /// Whether a standing allows the act: the rule behind [`authorise`].
@@ -133,6 +145,8 @@ pub fn permit(s: Standing, act: ComplaintAct) -> Result<Standing, Denied> {
         ComplaintAct::Handle if s.as_handler || s.as_coordinator => Ok(()),
         ComplaintAct::Handle if s.coordinator_is_subject => Err(COORDINATOR_IS_SUBJECT),
         ComplaintAct::Handle => Err(HANDLER_OR_COORDINATOR),
+        ComplaintAct::WithdrawOrAnonymise if s.is_subject => Err(CALLER_IS_SUBJECT),
+        ComplaintAct::WithdrawOrAnonymise => return permit(s, ComplaintAct::Handle),
         ComplaintAct::Sign(Role::Dienstverlener) if s.as_handler => Ok(()),
         ComplaintAct::Sign(Role::Dienstverlener) => Err(HANDLER_REQUIRED),
         ComplaintAct::Reassign
@@ -315,5 +329,17 @@ mod tests {
         );
         let not_handler = Parties { handler: HANDLER, ..about_coordinator };
         assert_eq!(authorise(&me, &not_handler, ComplaintAct::Handle), Err(COORDINATOR_IS_SUBJECT));
+    }
+
+    #[test]
+    fn nobody_withdraws_or_anonymises_a_complaint_about_themselves() {
+        let act = ComplaintAct::WithdrawOrAnonymise;
+        let about_handler = Parties { handler: HANDLER, subject: HANDLER, registered_by: HANDLER };
+        let handler = dienstverlener(HANDLER);
+        assert_eq!(authorise(&handler, &about_handler, act), Err(CALLER_IS_SUBJECT));
+        assert!(authorise(&handler, &about_handler, ComplaintAct::Handle).is_ok());
+        assert!(authorise(&coordinator(COORDINATOR), &about_handler, act).is_ok());
+        assert!(authorise(&handler, &parties(), act).is_ok());
+        assert!(permit(SERVICE, act).is_ok());
     }
 }

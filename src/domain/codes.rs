@@ -71,6 +71,14 @@ vocabulary! {
         // Outbound.
         /// A webhook receiver whose host is, or resolves to, an address that is not public.
         WebhookTargetRefused,
+        // Edits: a `PATCH` names the version it is based on.
+        /// A `PATCH` without `If-Match`.
+        PreconditionRequired,
+
+        // Term figures and the person a complaint is about.
+        /// A dienstverlener may not withdraw, or change the anonymity of, a complaint about
+        /// themselves.
+        CallerIsSubject,
     }
 }
 

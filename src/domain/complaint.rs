@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::deadlines::response_due_at;
+use super::moment::not_after;
 use super::roles::Actor;
 use super::validation::{
     AllValid, Email, ExternalId, FieldError, Phone, Text, ValidationErrors, YEARS, ensure,
@@ -62,8 +63,6 @@ pub const NAME_MAX: usize = 200;
 pub const DESCRIPTION_MAX: usize = 10_000;
 pub const MATTER_REFERENCE_MAX: usize = 100;
 pub const ROOT_CAUSE_MAX: usize = 5_000;
-/// Clocks differ a little; a receipt time this far ahead of ours is still accepted.
-const CLOCK_SKEW: Duration = Duration::minutes(2);
 
 /// The first moment of the register's years (`validation::YEARS`): older receipts are typing
 /// errors (and some are beyond what the databases store).
@@ -129,7 +128,13 @@ impl Details {
     /// - a complaint comes from outside the firm and names the client and the matter;
     /// - whoever reports from outside is named, so that the firm can come back to them;
     /// - nothing is received in the future.
-    pub fn check(self, now: DateTime<Utc>) -> Result<CheckedDetails, ValidationErrors> {
+    ///
+    /// A receipt up to `skew` ahead of `now` is taken as now.
+    pub fn check(
+        self,
+        now: DateTime<Utc>,
+        skew: Duration,
+    ) -> Result<CheckedDetails, ValidationErrors> {
         let matter_reference = Text::parse_optional(
             "matter_reference",
             self.matter_reference.as_deref(),
@@ -143,7 +148,7 @@ impl Details {
             Text::parse_optional("root_cause", self.root_cause.as_deref(), ROOT_CAUSE_MAX),
             self.complainant.as_ref().map(check_complainant).transpose(),
             self.client.as_ref().map(check_client).transpose(),
-            check_receipt(self.received_at, now),
+            check_receipt(self.received_at, now, skew),
             ensure(
                 !(complaint && self.reported_by == ReportedBy::Employee),
                 "reported_by",
@@ -181,8 +186,10 @@ impl Details {
 fn check_receipt(
     received_at: DateTime<Utc>,
     now: DateTime<Utc>,
+    skew: Duration,
 ) -> Result<DateTime<Utc>, FieldError> {
-    ensure(received_at <= now + CLOCK_SKEW, "received_at", "must not be in the future")?;
+    let received_at = not_after(received_at, now, skew)
+        .ok_or_else(|| FieldError::new("received_at", "must not be in the future"))?;
     ensure(received_at >= earliest_receipt(), "received_at", "must not be before 1990-01-01")?;
     Ok(received_at.trunc_subsecs(6))
 }
@@ -364,9 +371,11 @@ mod tests {
         err.0.into_iter().map(|e| e.field).collect()
     }
 
+    use crate::domain::moment::DEFAULT_CLOCK_SKEW;
+
     #[test]
     fn a_complete_complaint_is_normalised() {
-        let checked = complaint().check(now()).unwrap();
+        let checked = complaint().check(now(), DEFAULT_CLOCK_SKEW).unwrap();
         let d = checked.get();
         assert_eq!(d.description, "Factuur te hoog");
         assert_eq!(d.complainant.as_ref().unwrap().name, "J. de Vries");
@@ -378,7 +387,7 @@ mod tests {
     fn a_complaint_names_client_matter_and_complainant() {
         let d = Details { client: None, matter_reference: None, complainant: None, ..complaint() };
         assert_eq!(
-            fields(d.check(now()).unwrap_err()),
+            fields(d.check(now(), DEFAULT_CLOCK_SKEW).unwrap_err()),
             ["client", "matter_reference", "complainant"]
         );
     }
@@ -386,7 +395,7 @@ mod tests {
     #[test]
     fn a_complaint_does_not_come_from_an_employee() {
         let d = Details { reported_by: ReportedBy::Employee, ..complaint() };
-        assert_eq!(fields(d.check(now()).unwrap_err()), ["reported_by"]);
+        assert_eq!(fields(d.check(now(), DEFAULT_CLOCK_SKEW).unwrap_err()), ["reported_by"]);
         let error = Details {
             kind: ComplaintKind::Error,
             reported_by: ReportedBy::Employee,
@@ -395,7 +404,7 @@ mod tests {
             matter_reference: None,
             ..complaint()
         };
-        assert!(error.check(now()).is_ok());
+        assert!(error.check(now(), DEFAULT_CLOCK_SKEW).is_ok());
     }
 
     #[test]
@@ -412,14 +421,14 @@ mod tests {
             ..complaint()
         };
         assert_eq!(
-            fields(d.check(now()).unwrap_err()),
+            fields(d.check(now(), DEFAULT_CLOCK_SKEW).unwrap_err()),
             ["description", "complainant.email", "client.id", "received_at"]
         );
         let skewed = Details { received_at: now() + Duration::seconds(30), ..complaint() };
-        assert!(skewed.check(now()).is_ok());
+        assert!(skewed.check(now(), DEFAULT_CLOCK_SKEW).is_ok());
         let ancient =
             Details { received_at: earliest_receipt() - Duration::seconds(1), ..complaint() };
-        assert_eq!(fields(ancient.check(now()).unwrap_err()), ["received_at"]);
+        assert_eq!(fields(ancient.check(now(), DEFAULT_CLOCK_SKEW).unwrap_err()), ["received_at"]);
     }
 
     #[test]

@@ -5,10 +5,11 @@
 //! `registered` → `in_progress` (first contact) → `escalated` (optional) → `decided` →
 //! `closed`; `withdrawn` from any open state; reopening takes `closed` back to `in_progress`.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::codes::ProblemCode;
 use super::complaint::ComplaintStatus;
+use super::moment::{not_after, not_before};
 use super::roles::Role;
 use super::validation::{AllValid, FieldError, Text, ValidationErrors, ensure};
 
@@ -329,7 +330,7 @@ pub fn check_contact(
     still_handling: bool,
     follow_up_due_at: Option<DateTime<Utc>>,
     received_at: DateTime<Utc>,
-    now: DateTime<Utc>,
+    (now, skew): (DateTime<Utc>, Duration),
 ) -> Result<Contact, ValidationErrors> {
     let follow_up = match follow_up_due_at {
         None => ensure(
@@ -347,24 +348,33 @@ pub fn check_contact(
             })
         }
     };
-    let (at, ()) = (check_moment("at", at, received_at, now), follow_up).all_valid()?;
+    let (at, ()) = (check_moment("at", at, received_at, (now, skew)), follow_up).all_valid()?;
     Ok(Contact { at, follow_up_due_at })
 }
 
-/// A moment that has happened, during the complaint's life.
+/// A moment that has happened, during the complaint's life. Up to `skew` past either end
+/// (a client's clock a little off ours), it is taken as that end.
 pub fn check_moment(
     field: &str,
     at: DateTime<Utc>,
     received_at: DateTime<Utc>,
-    now: DateTime<Utc>,
+    (now, skew): (DateTime<Utc>, Duration),
 ) -> Result<DateTime<Utc>, FieldError> {
-    if at > now + chrono::Duration::minutes(2) {
-        return Err(FieldError::new(field, "must not be in the future"));
-    }
-    if at < received_at {
-        return Err(FieldError::new(field, "must not be before the complaint was received"));
-    }
-    Ok(at)
+    let at = not_after(at, now, skew)
+        .ok_or_else(|| FieldError::new(field, "must not be in the future"))?;
+    not_before(at, received_at, skew)
+        .ok_or_else(|| FieldError::new(field, "must not be before the complaint was received"))
+}
+
+/// The moment a written confirmation was sent, which cannot precede the decision it
+/// confirms: up to `skew` before it, it is taken as the decision's moment. Further before
+/// is left for the procedure to refuse (`confirmation_before_decision`).
+pub fn confirmation_moment(
+    sent_at: DateTime<Utc>,
+    decided_at: Option<DateTime<Utc>>,
+    skew: Duration,
+) -> DateTime<Utc> {
+    decided_at.and_then(|d| not_before(sent_at, d, skew)).unwrap_or(sent_at)
 }
 
 pub const SUMMARY_MAX: usize = 5_000;
@@ -378,6 +388,7 @@ pub fn check_reason(reason: &str) -> Result<Text, FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::moment::DEFAULT_CLOCK_SKEW;
     use chrono::{Duration, TimeZone};
 
     fn t(hours: i64) -> DateTime<Utc> {
@@ -605,18 +616,36 @@ mod tests {
     #[test]
     fn contacts_are_checked() {
         let now = t(24);
-        assert!(check_contact(t(2), true, Some(t(30)), t(0), now).is_ok());
+        assert!(check_contact(t(2), true, Some(t(30)), t(0), (now, DEFAULT_CLOCK_SKEW)).is_ok());
         let fields = |r: Result<Contact, ValidationErrors>| -> Vec<String> {
             r.unwrap_err().0.into_iter().map(|e| e.field).collect()
         };
-        assert_eq!(fields(check_contact(t(2), true, None, t(0), now)), ["follow_up_due_at"]);
-        assert_eq!(fields(check_contact(t(2), false, Some(t(1)), t(0), now)), ["follow_up_due_at"]);
         assert_eq!(
-            fields(check_contact(t(2), true, Some(t(2 + 24 * 367)), t(0), now)),
+            fields(check_contact(t(2), true, None, t(0), (now, DEFAULT_CLOCK_SKEW))),
             ["follow_up_due_at"]
         );
-        assert_eq!(fields(check_contact(t(30), false, None, t(0), now)), ["at"]);
-        assert_eq!(fields(check_contact(t(-1), false, None, t(0), now)), ["at"]);
+        assert_eq!(
+            fields(check_contact(t(2), false, Some(t(1)), t(0), (now, DEFAULT_CLOCK_SKEW))),
+            ["follow_up_due_at"]
+        );
+        assert_eq!(
+            fields(check_contact(
+                t(2),
+                true,
+                Some(t(2 + 24 * 367)),
+                t(0),
+                (now, DEFAULT_CLOCK_SKEW)
+            )),
+            ["follow_up_due_at"]
+        );
+        assert_eq!(
+            fields(check_contact(t(30), false, None, t(0), (now, DEFAULT_CLOCK_SKEW))),
+            ["at"]
+        );
+        assert_eq!(
+            fields(check_contact(t(-1), false, None, t(0), (now, DEFAULT_CLOCK_SKEW))),
+            ["at"]
+        );
         assert!(check_reason(" ").is_err() && check_reason("geen oplossing").is_ok());
     }
 }

@@ -44,6 +44,7 @@ pub mod documents;
 pub mod evaluation;
 pub mod events;
 pub mod lifecycle;
+pub mod moment;
 pub mod notifications;
 pub mod organisation;
 pub mod outbound;

@@ -58,8 +58,7 @@ pub fn check_settings(
     let coordinator = check_coordinator("coordinator_id", coordinator);
     let deputy = check_coordinator("deputy_coordinator_id", deputy);
     let two_people = !matches!((&coordinator, &deputy), (Ok(Some(c)), Ok(Some(d))) if c == d);
-    let length = regulation_text.chars().count();
-    let (name, (), coordinator_id, deputy_id, (), ()) = (
+    let (name, (), coordinator_id, deputy_id, (), regulation_text) = (
         Text::parse("name", name, NAME_MAX),
         ensure(
             TERM_DAYS.contains(&response_term_days),
@@ -73,11 +72,7 @@ pub fn check_settings(
             "deputy_coordinator_id",
             "must be someone other than the coordinator: the deputy takes complaints about them",
         ),
-        ensure(
-            length <= REGULATION_MAX,
-            "regulation_text",
-            &format!("is {length} characters long; at most {REGULATION_MAX} are allowed"),
-        ),
+        Text::parse_may_be_empty("regulation_text", regulation_text, REGULATION_MAX),
     )
         .all_valid()?;
     Ok(Settings {
@@ -85,7 +80,7 @@ pub fn check_settings(
         response_term_days,
         coordinator_id,
         deputy_coordinator_id: deputy_id,
-        regulation_text: regulation_text.trim().to_owned(),
+        regulation_text: regulation_text.into_string(),
     })
 }
 

@@ -154,16 +154,23 @@ pub fn check_days(
 }
 
 /// Trimmed text of 1 to `max` characters with no control characters other than line breaks
-/// and tabs.
+/// (`\n`, or `\r\n` as Windows writes them) and tabs: the one checked type every text of a
+/// request becomes. NUL in particular never reaches a database (PostgreSQL refuses it in
+/// text and would answer 500; SQLite would store it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Text(String);
 
 impl Text {
     pub fn parse(field: &str, value: &str, max: usize) -> Result<Text, FieldError> {
-        let trimmed = value.trim();
-        if trimmed.is_empty() {
+        if value.trim().is_empty() {
             return Err(FieldError::new(field, "must not be empty"));
         }
+        Text::parse_may_be_empty(field, value, max)
+    }
+
+    /// Like [`Text::parse`] for a text that may be empty (the regulation's text, a note).
+    pub fn parse_may_be_empty(field: &str, value: &str, max: usize) -> Result<Text, FieldError> {
+        let trimmed = value.trim();
         let length = trimmed.chars().count();
         if length > max {
             return Err(FieldError::new(
@@ -171,8 +178,11 @@ impl Text {
                 format!("is {length} characters long; at most {max} are allowed"),
             ));
         }
-        if trimmed.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-            return Err(FieldError::new(field, "contains control characters"));
+        if has_control_characters(trimmed) {
+            return Err(FieldError::new(
+                field,
+                "contains control characters; only line breaks and tabs are allowed",
+            ));
         }
         Ok(Text(trimmed.to_owned()))
     }
@@ -196,6 +206,22 @@ impl Text {
     pub fn into_string(self) -> String {
         self.0
     }
+}
+
+/// Whether `text` holds a control character other than a line break (`\n`, `\r\n`) or a tab.
+fn has_control_characters(text: &str) -> bool {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let allowed = match c {
+            '\n' | '\t' => true,
+            '\r' => chars.peek() == Some(&'\n'),
+            c => !c.is_control(),
+        };
+        if !allowed {
+            return true;
+        }
+    }
+    false
 }
 
 /// A single-line identifier issued elsewhere: an identity provider's subject, a
@@ -298,7 +324,12 @@ mod tests {
         assert_eq!(long.field, "f");
         assert!(long.message.contains("5 characters"), "{}", long.message);
         assert!(Text::parse("f", "a\u{0007}b", 10).is_err());
-        assert!(Text::parse("f", "regel 1\nregel 2\tmet tab", 40).is_ok());
+        assert!(Text::parse("f", "regel 1\nregel 2\tmet tab\r\nregel 3", 40).is_ok());
+        for control in ["a\u{0}b", "a\rb", "a\u{1b}[31mb", "a\u{7f}b", "a\u{85}b"] {
+            assert!(Text::parse("f", control, 10).is_err(), "{control:?}");
+            assert!(Text::parse_may_be_empty("f", control, 10).is_err(), "{control:?}");
+        }
+        assert_eq!(Text::parse_may_be_empty("f", "  ", 10).unwrap().as_str(), "");
         assert_eq!(Text::parse_optional("f", Some("  "), 5).unwrap(), None);
         assert_eq!(Text::parse_optional("f", None, 5).unwrap(), None);
     }

@@ -22,6 +22,7 @@ use crate::domain::complaint::{
 use crate::domain::deadlines::is_overdue;
 use crate::domain::events::EventType;
 use crate::domain::lifecycle::{self, ConfirmationChannel, Resolution, Signature};
+use crate::domain::moment;
 use crate::domain::notifications;
 use crate::domain::reference;
 use crate::domain::validation::{AllValid, ExternalId, FieldError, Text};
@@ -213,7 +214,7 @@ pub(super) fn view_one(
 pub struct RegisterComplaint {
     pub kind: ComplaintKind,
     /// When the firm received it; defaults to now. Not in the future.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "moment::optional")]
     pub received_at: Option<DateTime<Utc>>,
     pub reported_by: ReportedBy,
     /// Required when the report comes from outside the firm.
@@ -277,7 +278,7 @@ pub async fn register(
     let (handler, subject, details) = (
         handler,
         staff_id("subject_id", input.subject_id.as_deref()),
-        input.details(ctx.now).check(ctx.now),
+        input.details(ctx.now).check(ctx.now, ctx.skew),
     )
         .all_valid()?;
     let subject = complaint::subject(subject, &handler);
@@ -417,6 +418,7 @@ pub async fn list(
 #[schema(example = json!({"description": "De cliënt betwist de declaratie van oktober.", "root_cause": "Uren dubbel geboekt"}))]
 pub struct ComplaintPatch {
     pub kind: Option<ComplaintKind>,
+    #[serde(default, deserialize_with = "moment::optional")]
     pub received_at: Option<DateTime<Utc>>,
     pub reported_by: Option<ReportedBy>,
     #[serde(default, with = "::serde_with::rust::double_option")]
@@ -497,11 +499,14 @@ pub async fn edit(
             let (handler, subject, details) = (
                 staff_id("handler_id", patch.handler_id.as_deref()),
                 staff_id("subject_id", patch.subject_id.as_deref()),
-                patch.apply(before_details.clone()).check(ctx.now),
+                patch.apply(before_details.clone()).check(ctx.now, ctx.skew),
             )
                 .all_valid()?;
             if patch.reassigns() || complaint::term_basis_changed(&before_details, details.get()) {
                 ctx.caller.authorise(&row.parties(), ComplaintAct::Reassign)?;
+            }
+            if details.get().anonymize_in_meeting != before_details.anonymize_in_meeting {
+                ctx.caller.authorise(&row.parties(), ComplaintAct::WithdrawOrAnonymise)?;
             }
             let org = organisations::get(conn, ctx.organisation_id())?;
             let mut ensure = |named: Option<ExternalId>, current: i64| match named {

@@ -19,6 +19,7 @@ use crate::db::{AnyConnection, Db};
 use crate::domain::access::ComplaintAct;
 use crate::domain::events::EventType;
 use crate::domain::lifecycle::{self, ContactChannel, Step};
+use crate::domain::moment;
 use crate::domain::validation::{AllValid, Text};
 use crate::store::contacts::{self, ContactRow, NewContact};
 use crate::store::from_db;
@@ -100,7 +101,7 @@ pub async fn read(
 }))]
 pub struct RecordContact {
     /// When the contact took place; defaults to now.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "moment::optional")]
     pub at: Option<DateTime<Utc>>,
     pub channel: ContactChannel,
     #[schema(max_length = 5000)]
@@ -109,7 +110,7 @@ pub struct RecordContact {
     /// is required.
     #[serde(default)]
     pub still_handling: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "moment::optional")]
     pub follow_up_due_at: Option<DateTime<Utc>>,
 }
 
@@ -121,7 +122,7 @@ pub async fn record(
     input: RecordContact,
 ) -> Result<ContactView, OperationError> {
     db.write(move |conn| {
-        let now = ctx.now;
+        let (now, skew) = (ctx.now, ctx.skew);
         let recorded_by = ctx.caller.person()?.staff_id;
         let command =
             (CommandKind::RecordContact, OnComplaint { id: complaint, act: ComplaintAct::Handle });
@@ -135,7 +136,7 @@ pub async fn record(
                     input.still_handling,
                     input.follow_up_due_at,
                     found.row.procedure().received_at,
-                    now,
+                    (now, skew),
                 ),
             )
                 .all_valid()?;

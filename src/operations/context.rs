@@ -2,11 +2,12 @@
 //! caller's conditions (`If-Match`, an idempotency key). Events are recorded here too, so
 //! that each names its organisation, actor and moment the same way.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::{Caller, OperationError};
 use crate::db::AnyConnection;
 use crate::domain::events::EventType;
+use crate::domain::moment::DEFAULT_CLOCK_SKEW;
 use crate::domain::validation::FieldError;
 use crate::store::events::{self, NewEvent};
 
@@ -15,6 +16,8 @@ pub struct Context {
     pub caller: Caller,
     pub now: DateTime<Utc>,
     pub conditions: Conditions,
+    /// How far the caller's clock may be off (`KLACHTEN_CLOCK_SKEW_SECS`).
+    pub skew: Duration,
 }
 
 /// What a caller may attach to a command.
@@ -34,7 +37,16 @@ impl From<Precondition> for Conditions {
 
 impl Context {
     pub fn new(caller: impl Into<Caller>, now: DateTime<Utc>) -> Context {
-        Context { caller: caller.into(), now, conditions: Conditions::default() }
+        Context {
+            caller: caller.into(),
+            now,
+            conditions: Conditions::default(),
+            skew: DEFAULT_CLOCK_SKEW,
+        }
+    }
+
+    pub fn with_skew(self, skew: Duration) -> Context {
+        Context { skew, ..self }
     }
 
     pub fn with(self, conditions: Conditions) -> Context {

@@ -222,11 +222,7 @@ impl CreateEvaluation {
                         &field("action_id"),
                         "assesses an action a second time",
                     ),
-                    ensure(
-                        a.note.chars().count() <= evaluation::NOTE_MAX,
-                        &field("note"),
-                        &format!("is longer than {} characters", evaluation::NOTE_MAX),
-                    ),
+                    Text::parse_may_be_empty(&field("note"), &a.note, evaluation::NOTE_MAX),
                     follow_up,
                 )
                     .all_valid()

@@ -20,6 +20,7 @@ use crate::domain::events::EventType;
 use crate::domain::lifecycle::{
     self, Confirmation, ConfirmationChannel, Decision, Resolution, Signature, Step,
 };
+use crate::domain::moment;
 use crate::domain::notifications;
 use crate::domain::roles::Role;
 use crate::domain::validation::{AllValid, FieldError, Text};
@@ -138,7 +139,7 @@ pub struct DecisionRequest {
     /// `resolved`: settled to the client's satisfaction (the form is then signed).
     pub resolution: Resolution,
     /// When it was decided and told to the client; defaults to now.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "moment::optional")]
     pub decided_at: Option<DateTime<Utc>>,
 }
 
@@ -159,7 +160,7 @@ pub async fn decide(
                 "decided_at",
                 input.decided_at.unwrap_or(ctx.now),
                 received_at,
-                ctx.now,
+                (ctx.now, ctx.skew),
             ),
         )
             .all_valid()?;
@@ -187,7 +188,7 @@ pub async fn decide(
 #[schema(example = json!({"sent_at": "2026-11-06T14:00:00Z", "channel": "letter"}))]
 pub struct WrittenConfirmationRequest {
     /// When it was sent; defaults to now.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "moment::optional")]
     pub sent_at: Option<DateTime<Utc>>,
     pub channel: ConfirmationChannel,
     /// The letter or e-mail as added to this complaint's dossier.
@@ -210,9 +211,12 @@ pub async fn confirm_in_writing(
             let message = "no such document in this complaint's dossier";
             return Err(FieldError::new("document_id", message).into());
         }
-        let received_at = found.row.procedure().received_at;
+        let procedure = found.row.procedure();
         let sent_at = input.sent_at.unwrap_or(ctx.now);
-        let sent_at = lifecycle::check_moment("sent_at", sent_at, received_at, ctx.now)?;
+        let sent_at =
+            lifecycle::check_moment("sent_at", sent_at, procedure.received_at, (ctx.now, ctx.skew))?;
+        let decided_at = procedure.decision.map(|d| d.decided_at);
+        let sent_at = lifecycle::confirmation_moment(sent_at, decided_at, ctx.skew);
         Ok(Taking {
             step: Step::ConfirmInWriting(Confirmation {
                 sent_at,
@@ -292,7 +296,7 @@ pub async fn withdraw(
     id: i64,
     input: Reason,
 ) -> Result<ComplaintView, OperationError> {
-    let command = (CommandKind::Withdraw, id, ComplaintAct::Handle);
+    let command = (CommandKind::Withdraw, id, ComplaintAct::WithdrawOrAnonymise);
     step(db, ctx, command, input, for_reason(Step::Withdraw, EventType::ComplaintWithdrawn)).await
 }
 

@@ -97,7 +97,8 @@ async fn closed_complaints_are_not_announced(app: TestApp) {
     let withdrawn = app
         .post(
             &format!("/api/v1/complaints/{id}/withdrawal"),
-            DANA,
+            // The complaint is about Dana: the coordinator withdraws it.
+            KEES,
             &json!({"reason": "Ingetrokken."}),
         )
         .await;

@@ -17,6 +17,7 @@ mod dossier;
 mod editing;
 mod identity_providers;
 mod inputs;
+mod integrity;
 mod limits;
 mod listing;
 mod mail;

@@ -133,6 +133,7 @@ impl TestApp {
             cors_origins: Vec::new(),
             overview_min_cell: 5,
             metrics_token: None,
+            clock_skew: Duration::from_secs(120),
         };
         adjust(&mut config);
         let clock = ManualClock::new(start_of_test());
@@ -216,7 +217,18 @@ impl TestApp {
         self.call(Method::POST, path, Some(person), Some(body)).await
     }
 
+    /// A `PATCH` based on the version `person` reads now (its `ETag` as `If-Match`; `*`
+    /// where they may not read it), as a client that read before it edits sends it.
     pub async fn patch(&self, path: &str, person: Person, body: &Value) -> Reply {
+        let read = self.get(path, person).await;
+        let etag = read.header("etag").filter(|_| read.status.is_success()).unwrap_or("*");
+        let request = self.client.patch(self.url(path)).bearer_auth(self.token(person));
+        Reply::from(request.header("if-match", etag).json(body).send().await.expect("answers"))
+            .await
+    }
+
+    /// A `PATCH` without `If-Match`.
+    pub async fn patch_blindly(&self, path: &str, person: Person, body: &Value) -> Reply {
         self.call(Method::PATCH, path, Some(person), Some(body)).await
     }
 
