@@ -1,0 +1,80 @@
+//! Access to personal data, also after the first answer: every answer that shows a
+//! complaint's details is in its read log; what a caller may not see does not leak through
+//! actions, evaluations or filters; an idempotent replay is checked again.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::on_both_databases;
+use crate::support::{DANA, EVA, KEES, Person, TestApp, complaint_body};
+
+on_both_databases!(every_answer_showing_a_complaint_is_a_logged_read,);
+
+/// Who read complaint `id` (as `(staff, document)`, newest first), once `expected` reads are
+/// written — and no more arrive shortly after.
+async fn reads_of(app: &TestApp, id: i64, expected: usize) -> Vec<(String, Value)> {
+    let fetch = || async {
+        let reads = app.get(&format!("/api/v1/complaints/{id}/reads"), KEES).await;
+        reads.json["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|r| (r["staff"]["id"].as_str().unwrap().to_owned(), r["document_id"].clone()))
+            .collect::<Vec<_>>()
+    };
+    for _ in 0..100 {
+        if fetch().await.len() >= expected {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    fetch().await
+}
+
+async fn ok(app: &TestApp, path: &str, person: Person) -> Value {
+    let reply = app.get(path, person).await;
+    assert_eq!(reply.status.as_u16(), 200, "{path}: {}", reply.text);
+    reply.json
+}
+
+async fn every_answer_showing_a_complaint_is_a_logged_read(app: TestApp) {
+    let danas = app.register(DANA, &complaint_body()).await;
+    let id = danas["id"].as_i64().unwrap();
+    let mut for_eva = complaint_body();
+    for_eva["handler_id"] = json!("eva");
+    let evas = app.register(KEES, &for_eva).await["id"].as_i64().unwrap();
+    let contact = app
+        .post(
+            &format!("/api/v1/complaints/{id}/contacts"),
+            DANA,
+            &json!({"channel": "phone", "summary": "Gebeld."}),
+        )
+        .await;
+    assert_eq!(contact.status.as_u16(), 201, "{}", contact.text);
+    let contact = contact.json["id"].as_i64().unwrap();
+    // Writing is not reading.
+    assert_eq!(reads_of(&app, id, 0).await, []);
+
+    let reference = danas["reference"].as_str().unwrap();
+    let found = ok(&app, &format!("/api/v1/complaints?q={reference}"), DANA).await;
+    assert_eq!(found["items"][0]["complainant"]["name"], "J. de Vries");
+    for view in ["timeline", "contacts", &format!("contacts/{contact}"), "documents"] {
+        ok(&app, &format!("/api/v1/complaints/{id}/{view}"), DANA).await;
+    }
+    // A refusal shows nothing, and is no read.
+    app.get(&format!("/api/v1/complaints/{id}/timeline"), EVA)
+        .await
+        .assert_problem(404, "not_found");
+    // The coordinator's list shows both complaints: a read of each.
+    assert_eq!(ok(&app, "/api/v1/complaints", KEES).await["items"].as_array().unwrap().len(), 2);
+
+    let dana = ("dana".to_owned(), Value::Null);
+    let kees = ("kees".to_owned(), Value::Null);
+    let mut expected = vec![dana; 5];
+    expected.insert(0, kees.clone());
+    assert_eq!(reads_of(&app, id, 6).await, expected);
+    assert_eq!(reads_of(&app, evas, 1).await, [kees]);
+}
