@@ -9,7 +9,10 @@ use serde_json::{Value, json};
 use crate::on_both_databases;
 use crate::support::{DANA, EVA, KEES, Person, TestApp, complaint_body};
 
-on_both_databases!(every_answer_showing_a_complaint_is_a_logged_read,);
+on_both_databases!(
+    every_answer_showing_a_complaint_is_a_logged_read,
+    a_corrective_action_tells_of_its_complaint_only_to_who_sees_it,
+);
 
 /// Who read complaint `id` (as `(staff, document)`, newest first), once `expected` reads are
 /// written — and no more arrive shortly after.
@@ -77,4 +80,84 @@ async fn every_answer_showing_a_complaint_is_a_logged_read(app: TestApp) {
     expected.insert(0, kees.clone());
     assert_eq!(reads_of(&app, id, 6).await, expected);
     assert_eq!(reads_of(&app, evas, 1).await, [kees]);
+}
+
+async fn created(reply: crate::support::Reply) -> Value {
+    assert_eq!(reply.status.as_u16(), 201, "{}", reply.text);
+    reply.json
+}
+
+async fn a_corrective_action_tells_of_its_complaint_only_to_who_sees_it(app: TestApp) {
+    // Eva handles the complaint; Dana is to carry out its corrective action.
+    let mut for_eva = complaint_body();
+    for_eva["handler_id"] = json!("eva");
+    let complaint = app.register(KEES, &for_eva).await["id"].as_i64().unwrap();
+    let title = "Excuses aan J. de Vries";
+    let action = created(
+        app.post(
+            "/api/v1/actions",
+            KEES,
+            &json!({
+                "kind": "corrective", "title": title, "description": "Bellen, dan brief.",
+                "owner_id": "dana", "complaint_ids": [complaint]
+            }),
+        )
+        .await,
+    )
+    .await;
+    let action = action["id"].as_i64().unwrap();
+    let progress = format!("/api/v1/actions/{action}/progress");
+    assert!(
+        app.post(&progress, KEES, &json!({"note": "J. de Vries gebeld."}))
+            .await
+            .status
+            .is_success()
+    );
+    let note = "Excuses door J. de Vries aanvaard.";
+    let evaluation = json!({
+        "meeting_on": "2026-11-02", "period_from": "2026-01-01", "period_to": "2026-10-31",
+        "summary": "Rustig jaar.",
+        "assessments": [{"action_id": action, "effect": "effective", "note": note}]
+    });
+    created(app.post("/api/v1/evaluations", KEES, &evaluation).await).await;
+
+    // Those who see the complaint see the action's text.
+    for person in [KEES, EVA] {
+        let evaluations = ok(&app, "/api/v1/evaluations", person).await;
+        let assessment = &evaluations["items"][0]["assessments"][0];
+        assert_eq!(assessment["action"]["title"], title);
+        assert_eq!(assessment["note"], note);
+        assert_eq!(assessment["text_withheld"], false);
+        let listed = ok(&app, &format!("/api/v1/actions?complaint={complaint}"), person).await;
+        assert_eq!(listed["items"][0]["title"], title);
+        assert_eq!(listed["items"][0]["text_withheld"], false);
+    }
+
+    // Dana does not: the action and its assessment are shown without their text.
+    let evaluations = ok(&app, "/api/v1/evaluations", DANA).await;
+    let assessment = &evaluations["items"][0]["assessments"][0];
+    assert_eq!(assessment["action"], json!({"id": action, "title": ""}));
+    assert_eq!(assessment["note"], "");
+    assert_eq!(assessment["text_withheld"], true);
+    assert_eq!(assessment["effect"], "effective");
+    let evaluation_id = evaluations["items"][0]["id"].as_i64().unwrap();
+    let one = ok(&app, &format!("/api/v1/evaluations/{evaluation_id}"), DANA).await;
+    assert_eq!(one["assessments"][0]["action"]["title"], "");
+    for shown in [
+        ok(&app, "/api/v1/actions", DANA).await["items"][0].clone(),
+        ok(&app, &format!("/api/v1/actions/{action}"), DANA).await,
+    ] {
+        assert_eq!(shown["id"], action);
+        assert_eq!(shown["text_withheld"], true, "{shown}");
+        assert_eq!((&shown["title"], &shown["description"]), (&json!(""), &json!("")));
+        assert_eq!(shown["progress"][0]["note"], "");
+        assert_eq!((&shown["complaints"], &shown["other_complaints"]), (&json!([]), &json!(1)));
+        let text = shown.to_string();
+        assert!(!text.contains("Vries") && !text.contains("Bellen"), "{text}");
+    }
+    // Filtering on the complaint she may not see does not confirm it exists.
+    app.get(&format!("/api/v1/actions?complaint={complaint}"), DANA)
+        .await
+        .assert_problem(404, "not_found");
+    app.get("/api/v1/actions?complaint=999999", DANA).await.assert_problem(404, "not_found");
 }
