@@ -114,7 +114,7 @@ pub async fn prepare(
     let watcher = tokio::spawn(deadlines::watch(
         db.clone(),
         clock.clone(),
-        config.deadline_sweep,
+        (config.deadline_sweep, config.idempotency_ttl),
         stop.clone(),
     ));
     let delivery = Delivery::new(db.clone(), clock.clone(), config.delivery.clone())
@@ -132,6 +132,7 @@ pub async fn prepare(
         max_json_bytes: config.max_json_bytes,
         max_document_bytes: config.max_document_bytes,
         stopping: Stopping::default(),
+        idempotency_ttl: config.idempotency_ttl,
     };
     Ok((state, Workers { stop, tasks: vec![read_log_writer, watcher, deliverer] }))
 }

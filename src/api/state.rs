@@ -21,11 +21,13 @@ pub struct AppState {
     pub max_document_bytes: usize,
     /// Set once SIGTERM or SIGINT came: readiness fails and connections close after answering.
     pub stopping: Stopping,
+    /// How long an idempotency key's answer is replayed.
+    pub idempotency_ttl: std::time::Duration,
 }
 
 impl AppState {
     /// The context of an operation `principal` performs now.
     pub fn context(&self, principal: Principal) -> Context {
-        Context::new(principal, self.clock.now())
+        Context::new(principal, self.clock.now()).keeping_keys_for(self.idempotency_ttl)
     }
 }

@@ -15,7 +15,12 @@ pub struct Context {
     pub caller: Caller,
     pub now: DateTime<Utc>,
     pub conditions: Conditions,
+    /// How long an idempotency key's stored answer is replayed; after that the key is new.
+    pub key_lifetime: std::time::Duration,
 }
+
+/// How long idempotency keys are kept unless the settings say otherwise.
+pub const KEY_LIFETIME: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 /// What a caller may attach to a command.
 #[derive(Debug, Clone, Default)]
@@ -34,7 +39,22 @@ impl From<Precondition> for Conditions {
 
 impl Context {
     pub fn new(caller: impl Into<Caller>, now: DateTime<Utc>) -> Context {
-        Context { caller: caller.into(), now, conditions: Conditions::default() }
+        Context {
+            caller: caller.into(),
+            now,
+            conditions: Conditions::default(),
+            key_lifetime: KEY_LIFETIME,
+        }
+    }
+
+    pub fn keeping_keys_for(self, key_lifetime: std::time::Duration) -> Context {
+        Context { key_lifetime, ..self }
+    }
+
+    /// Keys claimed before this moment have expired.
+    pub fn keys_expired_before(&self) -> DateTime<Utc> {
+        self.now
+            - chrono::Duration::from_std(self.key_lifetime).unwrap_or(chrono::Duration::days(1))
     }
 
     pub fn with(self, conditions: Conditions) -> Context {

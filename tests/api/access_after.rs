@@ -12,6 +12,7 @@ use crate::support::{DANA, EVA, KEES, Person, TestApp, complaint_body};
 on_both_databases!(
     every_answer_showing_a_complaint_is_a_logged_read,
     a_corrective_action_tells_of_its_complaint_only_to_who_sees_it,
+    a_replay_is_checked_again_and_expires,
 );
 
 /// Who read complaint `id` (as `(staff, document)`, newest first), once `expected` reads are
@@ -160,4 +161,63 @@ async fn a_corrective_action_tells_of_its_complaint_only_to_who_sees_it(app: Tes
         .await
         .assert_problem(404, "not_found");
     app.get("/api/v1/actions?complaint=999999", DANA).await.assert_problem(404, "not_found");
+}
+
+async fn with_key(
+    app: &TestApp,
+    path: &str,
+    person: Person,
+    key: &str,
+    body: &Value,
+) -> crate::support::Reply {
+    let request = app
+        .client
+        .post(app.url(path))
+        .bearer_auth(app.token(person))
+        .header("Idempotency-Key", key)
+        .json(body);
+    crate::support::Reply::from(request.send().await.unwrap()).await
+}
+
+async fn a_replay_is_checked_again_and_expires(app: TestApp) {
+    // Kees registers a complaint about Eva for Dana to handle; Dana escalates it with a key.
+    let mut body = complaint_body();
+    body["handler_id"] = json!("dana");
+    body["subject_id"] = json!("eva");
+    let complaint = app.register(KEES, &body).await;
+    let id = complaint["id"].as_i64().unwrap();
+    let escalate = format!("/api/v1/complaints/{id}/escalation");
+    let reason = json!({"reason": "Geen oplossing met de cliënt."});
+    let first = with_key(&app, &escalate, DANA, "k", &reason).await;
+    assert_eq!(first.status.as_u16(), 200, "{}", first.text);
+    assert_eq!(with_key(&app, &escalate, DANA, "k", &reason).await.json, first.json);
+    // The coordinator hands it to Eva: Dana's replay is answered as a fresh request would be.
+    let path = format!("/api/v1/complaints/{id}");
+    let etag = app.get(&path, KEES).await.header("etag").unwrap().to_owned();
+    let reassigned = app
+        .client
+        .patch(app.url(&path))
+        .bearer_auth(app.token(KEES))
+        .header("If-Match", etag)
+        .json(&json!({"handler_id": "eva"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reassigned.status().as_u16(), 200);
+    app.get(&path, DANA).await.assert_problem(404, "not_found");
+    let replay = with_key(&app, &escalate, DANA, "k", &reason).await;
+    replay.assert_problem(404, "not_found");
+    assert!(!replay.text.contains("Vries"), "{}", replay.text);
+
+    // A stored answer is replayed for 24 hours; then the key is new.
+    let contacts = format!("/api/v1/complaints/{id}/contacts");
+    let contact = json!({"channel": "phone", "summary": "Gebeld."});
+    let first = with_key(&app, &contacts, EVA, "c", &contact).await;
+    assert_eq!(first.status.as_u16(), 201, "{}", first.text);
+    app.clock.advance(chrono::Duration::hours(23));
+    assert_eq!(with_key(&app, &contacts, EVA, "c", &contact).await.json["id"], first.json["id"]);
+    app.clock.advance(chrono::Duration::hours(2));
+    let later = with_key(&app, &contacts, EVA, "c", &contact).await;
+    assert_eq!(later.status.as_u16(), 201, "{}", later.text);
+    assert_ne!(later.json["id"], first.json["id"], "an expired key replayed its answer");
 }

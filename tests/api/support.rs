@@ -128,6 +128,7 @@ impl TestApp {
             log_format: LogFormat::Text,
             workers: Some(2),
             shutdown_drain: Duration::ZERO,
+            idempotency_ttl: Duration::from_secs(24 * 3600),
         };
         adjust(&mut config);
         let clock = ManualClock::new(start_of_test());
