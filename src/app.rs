@@ -115,7 +115,7 @@ pub async fn prepare(
     let watcher = tokio::spawn(deadlines::watch(
         db.clone(),
         clock.clone(),
-        config.deadline_sweep,
+        (config.deadline_sweep, config.idempotency_ttl),
         stop.clone(),
     ));
     let delivery = Delivery::new(db.clone(), clock.clone(), config.delivery.clone())
@@ -137,6 +137,7 @@ pub async fn prepare(
         stopping: Stopping::default(),
         webhook_allowed_hosts: config.delivery.webhook_allowed_hosts.clone(),
         clock_skew: chrono::Duration::from_std(config.clock_skew).unwrap_or(DEFAULT_CLOCK_SKEW),
+        idempotency_ttl: config.idempotency_ttl,
     };
     Ok((state, Workers { stop, tasks: vec![read_log_writer, watcher, deliverer] }))
 }

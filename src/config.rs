@@ -59,6 +59,8 @@ struct RawSettings {
     writes_per_minute: u32,
     #[serde(default = "default_deadline_sweep_ms")]
     deadline_sweep_ms: u64,
+    #[serde(default = "default_idempotency_ttl_hours")]
+    idempotency_ttl_hours: u64,
     #[serde(default = "default_delivery_interval_ms")]
     delivery_interval_ms: u64,
     #[serde(default = "default_webhook_retry_ms")]
@@ -168,6 +170,9 @@ fn default_writes_per_minute() -> u32 {
 fn default_deadline_sweep_ms() -> u64 {
     60_000
 }
+fn default_idempotency_ttl_hours() -> u64 {
+    24
+}
 fn default_delivery_interval_ms() -> u64 {
     1_000
 }
@@ -257,6 +262,9 @@ pub struct Config {
     pub writes_per_minute: u32,
     /// How often the deadline watcher looks for deadlines that passed.
     pub deadline_sweep: Duration,
+    /// How long an idempotency key's stored answer is replayed; the deadline watcher deletes
+    /// older ones.
+    pub idempotency_ttl: Duration,
     pub delivery: DeliverySettings,
     pub log_format: LogFormat,
     pub workers: Option<usize>,
@@ -385,8 +393,9 @@ impl RawSettings {
                 self.read_log_flush_ms
             ));
         }
-        let ranges: [(&str, u64, std::ops::RangeInclusive<u64>); 6] = [
+        let ranges: [(&str, u64, std::ops::RangeInclusive<u64>); 7] = [
             ("KLACHTEN_DEADLINE_SWEEP_MS", self.deadline_sweep_ms, 10..=86_400_000),
+            ("KLACHTEN_IDEMPOTENCY_TTL_HOURS", self.idempotency_ttl_hours, 1..=720),
             ("KLACHTEN_DELIVERY_INTERVAL_MS", self.delivery_interval_ms, 10..=60_000),
             ("KLACHTEN_WEBHOOK_RETRY_MS", self.webhook_retry_ms, 10..=3_600_000),
             ("KLACHTEN_WEBHOOK_TIMEOUT_MS", self.webhook_timeout_ms, 100..=60_000),
@@ -470,6 +479,7 @@ impl RawSettings {
             read_log_flush: Duration::from_millis(self.read_log_flush_ms),
             writes_per_minute: self.writes_per_minute,
             deadline_sweep: Duration::from_millis(self.deadline_sweep_ms),
+            idempotency_ttl: Duration::from_secs(self.idempotency_ttl_hours * 3600),
             delivery: DeliverySettings {
                 interval: Duration::from_millis(self.delivery_interval_ms),
                 first_retry: Duration::from_millis(self.webhook_retry_ms),

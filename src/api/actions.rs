@@ -69,7 +69,7 @@ pub struct ActionQuery {
     pub kind: Option<ActionKind>,
     /// The owner's staff id.
     pub owner: Option<String>,
-    /// Only actions concerning this complaint.
+    /// Only actions concerning this complaint (one the caller may see).
     pub complaint: Option<i64>,
     /// Only actions that are (`true`) or are not (`false`) overdue today.
     pub overdue: Option<bool>,
@@ -100,9 +100,14 @@ impl ActionQuery {
     tag = "actions",
     summary = "List actions",
     description = "Newest first. A dienstverlener sees the actions they own or proposed and \
-        those of complaints they may see; a coordinator sees all.",
+        those of complaints they may see; a coordinator sees all. A corrective action of a \
+        complaint the caller may not see is shown without its text (`text_withheld`). \
+        `complaint` naming a complaint the caller may not see is `404`, as the complaint is.",
     params(ActionQuery),
-    responses((status = 200, description = "A page of actions", body = Page<ActionView>)),
+    responses(
+        (status = 200, description = "A page of actions", body = Page<ActionView>),
+        (status = 404, response = NotFound),
+    ),
     extensions(("x-roles" = json!(BOTH_ROLES))),
 )]
 #[get("/actions")]

@@ -168,7 +168,9 @@ pub async fn list(
 ) -> Result<web::Json<Page<ComplaintView>>, ApiError> {
     let page = pagination::page(query.0.limit, query.0.cursor.as_deref())?;
     let filter = query.0.filter()?;
-    let found = complaints::list(&state.db, state.context(principal), filter, page).await?;
+    let found =
+        complaints::list(&state.db, &state.read_log, state.context(principal), filter, page)
+            .await?;
     Ok(web::Json(found))
 }
 

@@ -38,7 +38,9 @@ pub async fn list(
     principal: Principal,
     id: web::Path<i64>,
 ) -> Result<web::Json<Page<ContactView>>, ApiError> {
-    Ok(web::Json(contacts::list(&state.db, state.context(principal), complaint(id)).await?))
+    Ok(web::Json(
+        contacts::list(&state.db, &state.read_log, state.context(principal), complaint(id)).await?,
+    ))
 }
 
 #[utoipa::path(
@@ -62,7 +64,9 @@ pub async fn read(
 ) -> Result<web::Json<ContactView>, ApiError> {
     let (id, contact) = path.into_inner();
     record_complaint(id);
-    Ok(web::Json(contacts::read(&state.db, state.context(principal), id, contact).await?))
+    Ok(web::Json(
+        contacts::read(&state.db, &state.read_log, state.context(principal), id, contact).await?,
+    ))
 }
 
 #[utoipa::path(

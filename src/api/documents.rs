@@ -187,7 +187,10 @@ pub async fn list(
     principal: Principal,
     id: web::Path<i64>,
 ) -> Result<web::Json<Page<DocumentView>>, ApiError> {
-    Ok(web::Json(documents::list(&state.db, state.context(principal), complaint(id)).await?))
+    Ok(web::Json(
+        documents::list(&state.db, &state.read_log, state.context(principal), complaint(id))
+            .await?,
+    ))
 }
 
 #[utoipa::path(
@@ -286,8 +289,9 @@ impl IntoResponses for DownloadResponses {
     operation_id = "list_reads",
     tag = "documents",
     summary = "Who read the complaint and its documents",
-    description = "The read log, newest first: every read of the complaint's details or of one \
-        of its documents. Reads are written in batches shortly after they happen.",
+    description = "The read log, newest first: every answer that showed the complaint's details \
+        (the complaint, a page of the list, its timeline, contacts or document list) and every \
+        download of one of its documents. Reads are written in batches shortly after they happen.",
     params(("id" = i64, Path, description = "The complaint's id"), PageQuery),
     responses(
         (status = 200, description = "A page of reads", body = Page<ReadView>),

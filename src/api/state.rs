@@ -30,11 +30,15 @@ pub struct AppState {
     pub webhook_allowed_hosts: AllowedHosts,
     /// `KLACHTEN_CLOCK_SKEW_SECS`.
     pub clock_skew: chrono::Duration,
+    /// How long an idempotency key's answer is replayed.
+    pub idempotency_ttl: std::time::Duration,
 }
 
 impl AppState {
     /// The context of an operation `principal` performs now.
     pub fn context(&self, principal: Principal) -> Context {
-        Context::new(principal, self.clock.now()).with_skew(self.clock_skew)
+        Context::new(principal, self.clock.now())
+            .with_skew(self.clock_skew)
+            .keeping_keys_for(self.idempotency_ttl)
     }
 }

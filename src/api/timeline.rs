@@ -34,5 +34,8 @@ pub async fn timeline(
     query: ApiQuery<PageQuery>,
 ) -> Result<web::Json<Page<TimelineEvent>>, ApiError> {
     let page = query.0.checked()?;
-    Ok(web::Json(events::timeline(&state.db, state.context(principal), complaint(id), page).await?))
+    Ok(web::Json(
+        events::timeline(&state.db, &state.read_log, state.context(principal), complaint(id), page)
+            .await?,
+    ))
 }

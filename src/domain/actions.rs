@@ -169,6 +169,15 @@ pub fn authorise(
     }
 }
 
+/// Whether an action's text (title, description, notes) may be shown to someone who may see
+/// `visible` of the complaints it concerns and not `hidden` others. A corrective action's text
+/// tells of its one complaint ("Excuses aan J. de Vries"): it is shown only to whoever may see
+/// that complaint — also in a list, an evaluation, or to the action's own owner. An
+/// improvement's text is about the office, not a complaint.
+pub fn shows_text(kind: ActionKind, visible: usize, hidden: usize) -> bool {
+    kind != ActionKind::Corrective || visible > 0 || hidden == 0
+}
+
 /// A change of an action's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transition {
@@ -251,6 +260,14 @@ mod tests {
 
     fn coordinator(id: i64) -> Actor {
         Actor { staff_id: id, roles: Roles::default().with(Role::Klachtencoordinator) }
+    }
+
+    #[test]
+    fn a_corrective_actions_text_is_for_whoever_sees_its_complaint() {
+        assert!(shows_text(ActionKind::Corrective, 1, 0));
+        assert!(!shows_text(ActionKind::Corrective, 0, 1));
+        assert!(shows_text(ActionKind::Improvement, 0, 3));
+        assert!(shows_text(ActionKind::Improvement, 0, 0));
     }
 
     fn parties() -> ActionParties {

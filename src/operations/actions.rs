@@ -62,6 +62,10 @@ pub struct ActionView {
     pub complaints: Vec<ComplaintLink>,
     /// How many more complaints it concerns that the caller may not see.
     pub other_complaints: usize,
+    /// A corrective action of a complaint the caller may not see: its title, description
+    /// and notes are withheld (empty), as they tell of that complaint.
+    #[serde(default)]
+    pub text_withheld: bool,
     pub proposed_by: StaffRef,
     pub approved_by: Option<StaffRef>,
     pub approved_at: Option<DateTime<Utc>>,
@@ -106,10 +110,12 @@ fn views(
                 .unwrap_or_default()
                 .into_iter()
                 .partition(|n| n.kind() == NoteKind::Progress);
+            let shown = actions::shows_text(row.kind(), visible.len(), hidden.len());
+            let text = |t: String| if shown { t } else { String::new() };
             let note = |n: store::NoteRow| Note {
                 recorded_at: n.recorded_at(),
                 recorded_by: StaffRef::of(&people, n.recorded_by_id),
-                note: n.note,
+                note: text(n.note),
             };
             ActionView {
                 overdue: actions::is_overdue(row.status(), row.due_on, today),
@@ -123,12 +129,13 @@ fn views(
                     .map(|c| ComplaintLink { id: c.id, reference: c.reference })
                     .collect(),
                 other_complaints: hidden.len(),
+                text_withheld: !shown,
                 follow_ups: follow_ups.remove(&row.id).unwrap_or_default(),
                 progress: progress_notes.into_iter().map(note).collect(),
                 side_effects: side_effects.into_iter().map(note).collect(),
                 id: row.id,
-                title: row.title,
-                description: row.description,
+                title: text(row.title),
+                description: text(row.description),
                 due_on: row.due_on,
                 approved_at: row.approved_at.map(from_db),
                 follow_up_of: row.follow_up_of_id,
@@ -317,7 +324,8 @@ pub struct Filter {
 }
 
 /// The actions in the caller's scope, newest first: a dienstverlener's own, those they
-/// proposed and those of complaints they may see; a coordinator's organisation's.
+/// proposed and those of complaints they may see; a coordinator's organisation's. A filter on
+/// a complaint the caller may not see is not found, as the complaint is.
 pub async fn list(
     db: &Db,
     ctx: Context,
@@ -325,6 +333,9 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page<ActionView>, OperationError> {
     db.read(move |conn| {
+        if let Some(complaint) = filter.complaint {
+            readable_complaint(conn, &ctx.caller, complaint)?;
+        }
         let Some(owner_id) = people::filter(conn, ctx.organisation_id(), filter.owner.as_ref())?
         else {
             return Ok(Page::whole(Vec::new()));
@@ -479,15 +490,21 @@ pub async fn edit(
             if next == current {
                 return Ok(Done::unchanged(view_one(conn, &ctx, row)?));
             }
-            let before = view_one(conn, &ctx, row.clone())?;
+            let before = with_text(view_one(conn, &ctx, row.clone())?, &row);
             let saved = store::save(conn, id, row.version, &next, ctx.now)?
                 .ok_or_else(|| OperationError::changed_meanwhile("action"))?;
-            let after = view_one(conn, &ctx, saved)?;
-            let data = changes(&before, &after, &ACTION_FIELDS);
+            let after = view_one(conn, &ctx, saved.clone())?;
+            let data = changes(&before, &with_text(after.clone(), &saved), &ACTION_FIELDS);
             Ok(recorded(after, EventType::ActionUpdated, data))
         })
     })
     .await
+}
+
+/// A view with the action's text, also where the caller's is withheld: the event records
+/// the change as it was made (the timeline shows it to whoever may see the complaint).
+fn with_text(view: ActionView, row: &ActionRow) -> ActionView {
+    ActionView { title: row.title.clone(), description: row.description.clone(), ..view }
 }
 
 /// Did an edit touch the action's fields (title, description, owner, due date), as opposed

@@ -122,7 +122,8 @@ where
         .staff_id()
         .ok_or(OperationError::Internal("the service sent an idempotency key"))?;
     let fingerprint = fingerprint(kind, target.id(), input);
-    match idempotency::claim(conn, staff_id, key.as_str(), &fingerprint, ctx.now)? {
+    let when = (ctx.now, ctx.keys_expired_before());
+    match idempotency::claim(conn, staff_id, key.as_str(), &fingerprint, when)? {
         Claim::Fresh => {
             let answer = perform(conn, ctx, (&target, found), work)?;
             let stored = serde_json::to_string(&answer)
@@ -150,6 +151,15 @@ fn perform<T: Target, A>(
         ctx.record(conn, event)?;
     }
     Ok(done.answer)
+}
+
+/// Deletes the answers kept with idempotency keys claimed before `before`: they are no
+/// longer replayed. Answers how many were deleted.
+pub async fn forget_keys(
+    db: &crate::db::Db,
+    before: chrono::DateTime<chrono::Utc>,
+) -> Result<usize, OperationError> {
+    db.write(move |conn| Ok(idempotency::delete_before(conn, before)?)).await
 }
 
 /// Identifies a request by what it asks: the command, its target and its parsed input — so

@@ -11,6 +11,7 @@ use super::classification::Classification;
 use super::command::{self, CommandKind, Done, Nothing};
 use super::page::{Page, PageRequest};
 use super::people::{self, StaffRef};
+use super::reads;
 use super::targets::{OnComplaint, readable_complaint};
 use super::{Context, Event, OperationError, changes};
 use crate::db::{AnyConnection, Db};
@@ -27,7 +28,6 @@ use crate::domain::notifications;
 use crate::domain::reference;
 use crate::domain::validation::{AllValid, ExternalId, FieldError, Text};
 use crate::store::complaints::{self as store, ComplaintRow, ListFilter, NewComplaint};
-use crate::store::read_log::Read;
 use crate::store::staff::{self, Person};
 use crate::store::{from_db, organisations};
 use crate::workers::read_log::ReadLog;
@@ -348,18 +348,7 @@ pub async fn read(
             view_one(conn, row, now)
         })
         .await?;
-    if let Some(staff_id) = ctx.caller.staff_id() {
-        let organisation_id = ctx.organisation_id();
-        read_log
-            .record(Read {
-                organisation_id,
-                complaint_id: id,
-                document_id: None,
-                staff_id,
-                read_at: now,
-            })
-            .await;
-    }
+    reads::record(read_log, &ctx, [id], None).await;
     Ok(view)
 }
 
@@ -378,37 +367,43 @@ pub struct Filter {
     pub overdue: Option<bool>,
 }
 
-/// The complaints in the caller's scope, newest registration first.
+/// The complaints in the caller's scope, newest registration first; each one shown is
+/// recorded as read.
 pub async fn list(
     db: &Db,
+    read_log: &ReadLog,
     ctx: Context,
     filter: Filter,
     page: PageRequest,
 ) -> Result<Page<ComplaintView>, OperationError> {
-    db.read(move |conn| {
-        let organisation_id = ctx.organisation_id();
-        let Some(handler_id) = people::filter(conn, organisation_id, filter.handler.as_ref())?
-        else {
-            return Ok(Page::whole(Vec::new()));
-        };
-        let query = ListFilter {
-            status: filter.status,
-            kind: filter.kind,
-            handler_id,
-            category: filter.category,
-            channel: filter.channel,
-            text: filter.text.map(Text::into_string),
-            received_from: filter.received_from,
-            received_to: filter.received_to,
-            overdue: filter.overdue.map(|wanted| (wanted, ctx.now)),
-            before_id: page.after,
-            limit: page.fetch(),
-        };
-        let rows = store::list(conn, organisation_id, ctx.caller.scope(), &query)?;
-        let rows = page.cut(rows, |r| r.id, |r| r);
-        Ok(Page { items: views(conn, rows.items, ctx.now)?, next_cursor: rows.next_cursor })
-    })
-    .await
+    let (caller, now) = (ctx.caller.clone(), ctx.now);
+    let page = db
+        .read::<_, OperationError, _>(move |conn| {
+            let organisation_id = caller.organisation_id();
+            let Some(handler_id) = people::filter(conn, organisation_id, filter.handler.as_ref())?
+            else {
+                return Ok(Page::whole(Vec::new()));
+            };
+            let query = ListFilter {
+                status: filter.status,
+                kind: filter.kind,
+                handler_id,
+                category: filter.category,
+                channel: filter.channel,
+                text: filter.text.map(Text::into_string),
+                received_from: filter.received_from,
+                received_to: filter.received_to,
+                overdue: filter.overdue.map(|wanted| (wanted, now)),
+                before_id: page.after,
+                limit: page.fetch(),
+            };
+            let rows = store::list(conn, organisation_id, caller.scope(), &query)?;
+            let rows = page.cut(rows, |r| r.id, |r| r);
+            Ok(Page { items: views(conn, rows.items, now)?, next_cursor: rows.next_cursor })
+        })
+        .await?;
+    reads::record(read_log, &ctx, page.items.iter().map(|c| c.id), None).await;
+    Ok(page)
 }
 
 /// Changes to the registration details. Absent fields stay as they are; `null` clears an

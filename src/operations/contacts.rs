@@ -13,6 +13,7 @@ use super::command::CommandKind;
 use super::page::Page;
 use super::people::StaffRef;
 use super::procedure::{Taking, take_step};
+use super::reads;
 use super::targets::{FoundComplaint, OnComplaint, readable_complaint};
 use super::{Context, OperationError};
 use crate::db::{AnyConnection, Db};
@@ -24,6 +25,7 @@ use crate::domain::validation::{AllValid, Text};
 use crate::store::contacts::{self, ContactRow, NewContact};
 use crate::store::from_db;
 use crate::store::staff::{self, Person};
+use crate::workers::read_log::ReadLog;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ContactView {
@@ -54,39 +56,49 @@ fn view(row: ContactRow, people: &HashMap<i64, Person>) -> ContactView {
     }
 }
 
-/// A complaint's contacts, in the order they took place.
+/// A complaint's contacts, in the order they took place; recorded as a read.
 pub async fn list(
     db: &Db,
+    read_log: &ReadLog,
     ctx: Context,
     complaint: i64,
 ) -> Result<Page<ContactView>, OperationError> {
-    db.read(move |conn| {
-        readable_complaint(conn, &ctx.caller, complaint)?;
-        let rows = contacts::for_complaint(conn, complaint)?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.recorded_by_id).collect();
-        let people = staff::people(conn, &ids)?;
-        Ok(Page::whole(rows.into_iter().map(|r| view(r, &people)).collect()))
-    })
-    .await
+    let caller = ctx.caller.clone();
+    let contacts = db
+        .read::<_, OperationError, _>(move |conn| {
+            readable_complaint(conn, &caller, complaint)?;
+            let rows = contacts::for_complaint(conn, complaint)?;
+            let ids: Vec<i64> = rows.iter().map(|r| r.recorded_by_id).collect();
+            let people = staff::people(conn, &ids)?;
+            Ok(Page::whole(rows.into_iter().map(|r| view(r, &people)).collect()))
+        })
+        .await?;
+    reads::record(read_log, &ctx, [complaint], None).await;
+    Ok(contacts)
 }
 
-/// One contact of a complaint.
+/// One contact of a complaint; recorded as a read.
 pub async fn read(
     db: &Db,
+    read_log: &ReadLog,
     ctx: Context,
     complaint: i64,
     contact: i64,
 ) -> Result<ContactView, OperationError> {
-    db.read(move |conn| {
-        readable_complaint(conn, &ctx.caller, complaint)?;
-        let row = contacts::for_complaint(conn, complaint)?
-            .into_iter()
-            .find(|c| c.id == contact)
-            .ok_or(OperationError::NotFound("contact"))?;
-        let people = staff::people(conn, &[row.recorded_by_id])?;
-        Ok(view(row, &people))
-    })
-    .await
+    let caller = ctx.caller.clone();
+    let contact = db
+        .read::<_, OperationError, _>(move |conn| {
+            readable_complaint(conn, &caller, complaint)?;
+            let row = contacts::for_complaint(conn, complaint)?
+                .into_iter()
+                .find(|c| c.id == contact)
+                .ok_or(OperationError::NotFound("contact"))?;
+            let people = staff::people(conn, &[row.recorded_by_id])?;
+            Ok(view(row, &people))
+        })
+        .await?;
+    reads::record(read_log, &ctx, [complaint], None).await;
+    Ok(contact)
 }
 
 /// A contact moment with the client.

@@ -18,7 +18,12 @@ pub struct Context {
     pub conditions: Conditions,
     /// How far the caller's clock may be off (`KLACHTEN_CLOCK_SKEW_SECS`).
     pub skew: Duration,
+    /// How long an idempotency key's stored answer is replayed; after that the key is new.
+    pub key_lifetime: std::time::Duration,
 }
+
+/// How long idempotency keys are kept unless the settings say otherwise.
+pub const KEY_LIFETIME: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 /// What a caller may attach to a command.
 #[derive(Debug, Clone, Default)]
@@ -42,11 +47,22 @@ impl Context {
             now,
             conditions: Conditions::default(),
             skew: DEFAULT_CLOCK_SKEW,
+            key_lifetime: KEY_LIFETIME,
         }
     }
 
     pub fn with_skew(self, skew: Duration) -> Context {
         Context { skew, ..self }
+    }
+
+    pub fn keeping_keys_for(self, key_lifetime: std::time::Duration) -> Context {
+        Context { key_lifetime, ..self }
+    }
+
+    /// Keys claimed before this moment have expired.
+    pub fn keys_expired_before(&self) -> DateTime<Utc> {
+        self.now
+            - chrono::Duration::from_std(self.key_lifetime).unwrap_or(chrono::Duration::days(1))
     }
 
     pub fn with(self, conditions: Conditions) -> Context {

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use super::command::{self, CommandKind, Done};
 use super::page::{Page, PageRequest};
 use super::people::StaffRef;
+use super::reads;
 use super::targets::{OnComplaint, readable_complaint};
 use super::{Context, Event, OperationError};
 use crate::db::Db;
@@ -19,7 +20,7 @@ use crate::domain::events::EventType;
 use crate::domain::lifecycle;
 use crate::store::documents::{self, DocumentRow, NewDocument};
 use crate::store::from_db;
-use crate::store::read_log::{self, Read};
+use crate::store::read_log;
 use crate::store::staff::{self, Person};
 use crate::workers::read_log::ReadLog;
 
@@ -131,20 +132,25 @@ pub async fn may_add(db: &Db, ctx: &Context, complaint: i64) -> Result<(), Opera
     .await
 }
 
-/// All of a complaint's documents, oldest first.
+/// All of a complaint's documents, oldest first; recorded as a read of the complaint.
 pub async fn list(
     db: &Db,
+    read_log: &ReadLog,
     ctx: Context,
     complaint: i64,
 ) -> Result<Page<DocumentView>, OperationError> {
-    db.read(move |conn| {
-        readable_complaint(conn, &ctx.caller, complaint)?;
-        let rows = documents::for_complaint(conn, complaint)?;
-        let uploaders: Vec<i64> = rows.iter().map(|r| r.uploaded_by_id).collect();
-        let people = staff::people(conn, &uploaders)?;
-        Ok(Page::whole(rows.into_iter().map(|r| view(r, &people)).collect()))
-    })
-    .await
+    let caller = ctx.caller.clone();
+    let documents = db
+        .read::<_, OperationError, _>(move |conn| {
+            readable_complaint(conn, &caller, complaint)?;
+            let rows = documents::for_complaint(conn, complaint)?;
+            let uploaders: Vec<i64> = rows.iter().map(|r| r.uploaded_by_id).collect();
+            let people = staff::people(conn, &uploaders)?;
+            Ok(Page::whole(rows.into_iter().map(|r| view(r, &people)).collect()))
+        })
+        .await?;
+    reads::record(read_log, &ctx, [complaint], None).await;
+    Ok(documents)
 }
 
 /// A document's content, as downloaded.
@@ -171,17 +177,7 @@ pub async fn download(
                 .ok_or(OperationError::NotFound("document"))
         })
         .await?;
-    if let Some(staff_id) = ctx.caller.staff_id() {
-        let organisation_id = ctx.organisation_id();
-        let read = Read {
-            organisation_id,
-            complaint_id: complaint,
-            document_id: Some(row.id),
-            staff_id,
-            read_at: ctx.now,
-        };
-        read_log.record(read).await;
-    }
+    reads::record(read_log, &ctx, [complaint], Some(row.id)).await;
     Ok(Download {
         filename: row.filename,
         content_type: row.content_type,
@@ -194,7 +190,8 @@ pub async fn download(
 pub struct ReadView {
     pub staff: StaffRef,
     pub read_at: DateTime<Utc>,
-    /// The document read; `null` for the complaint's details.
+    /// The document read; `null` for the complaint's details (the complaint, a page of the
+    /// list, its timeline, contacts or document list).
     pub document_id: Option<i64>,
 }
 

@@ -4,7 +4,7 @@
 
 mod snapshot;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -19,8 +19,10 @@ use super::overview::{Question, compute};
 use super::page::{Page, PageRequest};
 use super::people::StaffRef;
 use super::targets::Coordinated;
-use super::{Context, Event, OperationError, changes};
+use super::{Caller, Context, Event, OperationError, changes};
 use crate::db::{AnyConnection, Db};
+use crate::domain::access::ComplaintAct;
+use crate::domain::actions::{self, ActionKind};
 use crate::domain::evaluation::{self, Effect};
 use crate::domain::events::EventType;
 use crate::domain::overview::{Period, PeriodView};
@@ -33,6 +35,7 @@ use crate::store::{Lock, actions as actions_store, from_db};
 pub struct ActionRef {
     #[schema(example = 4)]
     pub id: i64,
+    /// Empty when withheld (see `text_withheld` of the assessment).
     #[schema(example = "Vier-ogencontrole op declaraties")]
     pub title: String,
 }
@@ -45,6 +48,11 @@ pub struct AssessmentView {
     pub note: String,
     /// The further measure this assessment started.
     pub follow_up_action: Option<i64>,
+    /// The assessed action is a corrective action of a complaint the caller may not see:
+    /// its title and the assessment's note are withheld (empty), as they tell of that
+    /// complaint.
+    #[serde(default)]
+    pub text_withheld: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -72,6 +80,7 @@ fn view(
     row: EvaluationRow,
     assessments: Vec<Assessment>,
     people: &HashMap<i64, Person>,
+    withheld: &HashSet<i64>,
 ) -> Result<EvaluationView, OperationError> {
     let snapshot = Snapshot::load(&row.snapshot).map_err(|e| {
         tracing::error!(evaluation = row.id, error = %e, "a stored snapshot does not load");
@@ -81,11 +90,16 @@ fn view(
         snapshot,
         assessments: assessments
             .into_iter()
-            .map(|a| AssessmentView {
-                action: ActionRef { id: a.action_id, title: a.action_title },
-                effect: a.effect,
-                note: a.note,
-                follow_up_action: a.follow_up_action_id,
+            .map(|a| {
+                let hidden = withheld.contains(&a.action_id);
+                let text = |t: String| if hidden { String::new() } else { t };
+                AssessmentView {
+                    action: ActionRef { id: a.action_id, title: text(a.action_title) },
+                    effect: a.effect,
+                    note: text(a.note),
+                    follow_up_action: a.follow_up_action_id,
+                    text_withheld: hidden,
+                }
             })
             .collect(),
         created_by: StaffRef::of(people, row.created_by_id),
@@ -102,25 +116,51 @@ fn view(
 
 fn views(
     conn: &mut AnyConnection,
+    caller: &Caller,
     rows: Vec<EvaluationRow>,
 ) -> Result<Vec<EvaluationView>, OperationError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut assessments = store::assessments(conn, &ids)?;
+    let withheld = withheld_actions(conn, caller, assessments.values().flatten())?;
     let creators: Vec<i64> = rows.iter().map(|r| r.created_by_id).collect();
     let people = staff::people(conn, &creators)?;
     rows.into_iter()
         .map(|row| {
             let assessed = assessments.remove(&row.id).unwrap_or_default();
-            view(row, assessed, &people)
+            view(row, assessed, &people, &withheld)
         })
         .collect()
 }
 
+/// The assessed actions whose text the caller may not see: corrective actions of complaints
+/// hidden from them.
+fn withheld_actions<'a>(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    assessed: impl Iterator<Item = &'a Assessment>,
+) -> Result<HashSet<i64>, OperationError> {
+    let corrective: Vec<i64> =
+        assessed.filter(|a| a.action_kind == ActionKind::Corrective).map(|a| a.action_id).collect();
+    let linked = actions_store::linked_complaints(conn, &corrective)?;
+    Ok(corrective
+        .into_iter()
+        .filter(|id| {
+            let complaints = linked.get(id).map(Vec::as_slice).unwrap_or_default();
+            let visible = complaints
+                .iter()
+                .filter(|c| caller.authorise(&c.parties, ComplaintAct::Read).is_ok())
+                .count();
+            !actions::shows_text(ActionKind::Corrective, visible, complaints.len() - visible)
+        })
+        .collect())
+}
+
 fn view_one(
     conn: &mut AnyConnection,
+    caller: &Caller,
     row: EvaluationRow,
 ) -> Result<EvaluationView, OperationError> {
-    let mut views = views(conn, vec![row])?;
+    let mut views = views(conn, caller, vec![row])?;
     views.pop().ok_or(OperationError::Internal("a view of one evaluation is missing"))
 }
 
@@ -270,7 +310,7 @@ pub async fn create(
             for (i, a) in input.assessments.iter().enumerate() {
                 assess(conn, &ctx, row.id, (i, a))?;
             }
-            let view = view_one(conn, row)?;
+            let view = view_one(conn, &ctx.caller, row)?;
             let event = Event {
                 complaint_id: None,
                 event_type: EventType::EvaluationRecorded,
@@ -308,7 +348,7 @@ pub async fn list(
     db.read(move |conn| {
         let rows = store::list(conn, ctx.organisation_id(), page.after, page.fetch())?;
         let rows = page.cut(rows, |r| r.id, |r| r);
-        Ok(Page { items: views(conn, rows.items)?, next_cursor: rows.next_cursor })
+        Ok(Page { items: views(conn, &ctx.caller, rows.items)?, next_cursor: rows.next_cursor })
     })
     .await
 }
@@ -318,7 +358,7 @@ pub async fn read(db: &Db, ctx: Context, id: i64) -> Result<EvaluationView, Oper
     db.read(move |conn| {
         let row = store::find(conn, ctx.organisation_id(), id)?
             .ok_or(OperationError::NotFound("evaluation"))?;
-        view_one(conn, row)
+        view_one(conn, &ctx.caller, row)
     })
     .await
 }
@@ -364,9 +404,9 @@ pub async fn edit(
                 if (meeting_on, summary.as_str(), decisions.as_str())
                     == (row.meeting_on, row.summary.as_str(), row.decisions.as_str())
                 {
-                    return Ok(Done::unchanged(view_one(conn, row)?));
+                    return Ok(Done::unchanged(view_one(conn, &ctx.caller, row)?));
                 }
-                let before = view_one(conn, row.clone())?;
+                let before = view_one(conn, &ctx.caller, row.clone())?;
                 let saved = store::save(
                     conn,
                     id,
@@ -375,7 +415,7 @@ pub async fn edit(
                     ctx.now,
                 )?
                 .ok_or_else(|| OperationError::changed_meanwhile("evaluation"))?;
-                let after = view_one(conn, saved)?;
+                let after = view_one(conn, &ctx.caller, saved)?;
                 let mut data = changes(&before, &after, &["meeting_on", "summary", "decisions"]);
                 data["evaluation"] = json!(id);
                 let event =

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::page::{Page, PageRequest};
 use super::people::StaffRef;
+use super::reads;
 use super::targets::readable_complaint;
 use super::{Context, OperationError};
 use crate::db::Db;
@@ -15,6 +16,7 @@ use crate::domain::chain::{Break, Walk};
 use crate::domain::events::EventType;
 use crate::store::events::{self, EventRow, chained_time};
 use crate::store::{from_db, staff};
+use crate::workers::read_log::ReadLog;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TimelineEvent {
@@ -31,31 +33,37 @@ pub struct TimelineEvent {
     pub data: Value,
 }
 
-/// Every event of a complaint the caller may read, oldest first.
+/// Every event of a complaint the caller may read, oldest first; recorded as a read.
 pub async fn timeline(
     db: &Db,
+    read_log: &ReadLog,
     ctx: Context,
     complaint: i64,
     page: PageRequest,
 ) -> Result<Page<TimelineEvent>, OperationError> {
-    db.read(move |conn| {
-        readable_complaint(conn, &ctx.caller, complaint)?;
-        let rows = events::for_complaint(conn, complaint, page.after, page.fetch())?;
-        let ids: Vec<i64> = rows.iter().filter_map(|e| e.actor_id).collect();
-        let people = staff::people(conn, &ids)?;
-        Ok(page.cut(
-            rows,
-            |e| e.id,
-            |e: EventRow| TimelineEvent {
-                id: e.id,
-                event_type: EventType::parse(&e.event_type).unwrap_or(EventType::ComplaintUpdated),
-                occurred_at: from_db(e.occurred_at),
-                actor: e.actor_id.map(|a| StaffRef::of(&people, a)),
-                data: serde_json::from_str(&e.data).unwrap_or(Value::Null),
-            },
-        ))
-    })
-    .await
+    let caller = ctx.caller.clone();
+    let events = db
+        .read::<_, OperationError, _>(move |conn| {
+            readable_complaint(conn, &caller, complaint)?;
+            let rows = events::for_complaint(conn, complaint, page.after, page.fetch())?;
+            let ids: Vec<i64> = rows.iter().filter_map(|e| e.actor_id).collect();
+            let people = staff::people(conn, &ids)?;
+            Ok(page.cut(
+                rows,
+                |e| e.id,
+                |e: EventRow| TimelineEvent {
+                    id: e.id,
+                    event_type: EventType::parse(&e.event_type)
+                        .unwrap_or(EventType::ComplaintUpdated),
+                    occurred_at: from_db(e.occurred_at),
+                    actor: e.actor_id.map(|a| StaffRef::of(&people, a)),
+                    data: serde_json::from_str(&e.data).unwrap_or(Value::Null),
+                },
+            ))
+        })
+        .await?;
+    reads::record(read_log, &ctx, [complaint], None).await;
+    Ok(events)
 }
 
 /// How many events are read at a time: the walk keeps only the last hash, so memory stays

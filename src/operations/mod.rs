@@ -27,6 +27,7 @@ pub mod overview;
 pub mod page;
 pub mod people;
 pub mod procedure;
+pub mod reads;
 pub mod staff;
 pub mod targets;
 pub mod webhooks;

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use super::to_db;
 use crate::db::AnyConnection;
 use crate::db::schema::{actions, evaluation_assessments, evaluations};
+use crate::domain::actions::ActionKind;
 use crate::domain::evaluation::Effect;
 use crate::domain::overview::Period;
 
@@ -79,24 +80,29 @@ pub fn add_assessment(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assessment {
     pub action_id: i64,
+    pub action_kind: ActionKind,
     pub action_title: String,
     pub effect: Effect,
     pub note: String,
     pub follow_up_action_id: Option<i64>,
 }
 
+/// An assessment as loaded: evaluation, action, its kind and title, effect, note, follow-up.
+type AssessmentTuple = (i64, i64, String, String, String, String, Option<i64>);
+
 /// The assessments of each of these evaluations, in the order of their actions.
 pub fn assessments(
     conn: &mut AnyConnection,
     evaluation_ids: &[i64],
 ) -> QueryResult<HashMap<i64, Vec<Assessment>>> {
-    let rows: Vec<(i64, i64, String, String, String, Option<i64>)> = evaluation_assessments::table
+    let rows: Vec<AssessmentTuple> = evaluation_assessments::table
         .inner_join(actions::table.on(actions::id.eq(evaluation_assessments::action_id)))
         .filter(evaluation_assessments::evaluation_id.eq_any(evaluation_ids))
         .order((evaluation_assessments::evaluation_id, evaluation_assessments::action_id))
         .select((
             evaluation_assessments::evaluation_id,
             evaluation_assessments::action_id,
+            actions::kind,
             actions::title,
             evaluation_assessments::effect,
             evaluation_assessments::note,
@@ -104,9 +110,12 @@ pub fn assessments(
         ))
         .load(conn)?;
     let mut by_evaluation: HashMap<i64, Vec<Assessment>> = HashMap::new();
-    for (evaluation, action_id, action_title, effect, note, follow_up_action_id) in rows {
+    for (evaluation, action_id, action_kind, action_title, effect, note, follow_up_action_id) in
+        rows
+    {
         by_evaluation.entry(evaluation).or_default().push(Assessment {
             action_id,
+            action_kind: ActionKind::parse(&action_kind).unwrap_or(ActionKind::Corrective),
             action_title,
             effect: Effect::parse(&effect).unwrap_or(Effect::TooEarly),
             note,

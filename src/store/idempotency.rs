@@ -30,7 +30,7 @@ pub fn claim(
     staff_id: i64,
     key: &str,
     fingerprint: &str,
-    now: DateTime<Utc>,
+    (now, expired_before): (DateTime<Utc>, DateTime<Utc>),
 ) -> QueryResult<Claim> {
     let inserted = per_backend!(conn, |c| {
         diesel::insert_into(keys::table)
@@ -47,6 +47,19 @@ pub fn claim(
             .execute(c)
     })?;
     if inserted == 1 {
+        return Ok(Claim::Fresh);
+    }
+    // A key older than its lifetime is new again, whatever it was used for.
+    let renewed = diesel::update(
+        keys::table.find((staff_id, key)).filter(keys::created_at.lt(to_db(expired_before))),
+    )
+    .set((
+        keys::request_fingerprint.eq(fingerprint),
+        keys::response_body.eq(""),
+        keys::created_at.eq(to_db(now)),
+    ))
+    .execute(conn)?;
+    if renewed == 1 {
         return Ok(Claim::Fresh);
     }
     let (stored_fingerprint, stored): (String, String) = keys::table
@@ -71,4 +84,9 @@ pub fn complete(
         .set(keys::response_body.eq(answer))
         .execute(conn)
         .map(drop)
+}
+
+/// Deletes the keys claimed before `before`, with their answers.
+pub fn delete_before(conn: &mut AnyConnection, before: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::delete(keys::table.filter(keys::created_at.lt(to_db(before)))).execute(conn)
 }

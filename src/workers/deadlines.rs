@@ -1,5 +1,6 @@
 //! The deadline watcher: sweeps for passed response terms and follow-up dates
-//! (`operations::deadlines::sweep`) every interval, until the service stops.
+//! (`operations::deadlines::sweep`) every interval, until the service stops; and deletes the
+//! idempotency keys past their lifetime (`operations::command::forget_keys`).
 
 use std::time::Duration;
 
@@ -7,12 +8,25 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clock::SharedClock;
 use crate::db::Db;
+use crate::operations::command::forget_keys;
 use crate::operations::deadlines::sweep;
 
-pub async fn watch(db: Db, clock: SharedClock, every: Duration, stop: CancellationToken) {
+/// Every `every`, also deletes the idempotency keys older than `keys_kept`.
+pub async fn watch(
+    db: Db,
+    clock: SharedClock,
+    (every, keys_kept): (Duration, Duration),
+    stop: CancellationToken,
+) {
     super::repeat(every, stop, || async {
-        if let Err(error) = sweep(&db, clock.now()).await {
+        let now = clock.now();
+        if let Err(error) = sweep(&db, now).await {
             tracing::warn!(%error, "the deadline sweep failed; trying again later");
+        }
+        let before =
+            now - chrono::Duration::from_std(keys_kept).unwrap_or(chrono::Duration::days(1));
+        if let Err(error) = forget_keys(&db, before).await {
+            tracing::warn!(%error, "deleting expired idempotency keys failed; trying again later");
         }
     })
     .await

@@ -137,11 +137,13 @@ async fn the_worst_accepted_moments_break_no_read(app: TestApp) {
             }
         }
     }
-    for (from, to, total) in [("1990-01-01", "1994-12-31", 2), ("2026-10-01", "2026-11-30", 3)] {
+    // The snapshot is the anonymised overview: two or three complaints show as "< 5".
+    for (from, to) in [("1990-01-01", "1994-12-31"), ("2026-10-01", "2026-11-30")] {
         let body = json!({"meeting_on": "2026-11-02", "period_from": from, "period_to": to,
                           "summary": "Overleg"});
         let evaluation = app.post("/api/v1/evaluations", KEES, &body).await;
-        assert_eq!(ok(&evaluation)["snapshot"]["total"], total, "{}", evaluation.text);
+        assert_eq!(ok(&evaluation)["snapshot"]["total"], "< 5", "{}", evaluation.text);
+        assert_eq!(evaluation.json["snapshot"]["period"]["from"], from);
     }
 }
 
@@ -240,7 +242,7 @@ async fn every_patch_without_if_match_is_refused(app: TestApp) {
         .post(
             "/api/v1/webhooks",
             KEES,
-            &json!({"url": "https://pms.example.nl/hooks", "event_types": ["complaint.closed"],
+            &json!({"url": "http://127.0.0.1:9/hooks", "event_types": ["complaint.closed"],
                     "secret": "receiver-secret-of-kantoor-a-0123", "active": false}),
         )
         .await;

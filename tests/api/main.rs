@@ -2,6 +2,7 @@
 
 mod support;
 
+mod access_after;
 mod actions;
 mod authentication;
 mod chain;

@@ -134,6 +134,7 @@ impl TestApp {
             overview_min_cell: 5,
             metrics_token: None,
             clock_skew: Duration::from_secs(120),
+            idempotency_ttl: Duration::from_secs(24 * 3600),
         };
         adjust(&mut config);
         let clock = ManualClock::new(start_of_test());

@@ -1,0 +1,30 @@
+//! Reads of complaints' personal data, recorded in each complaint's read log: every answer
+//! that shows a complaint's details — the complaint itself, a page of the list, its
+//! timeline, contacts and documents — records who saw it. The entries are queued and written
+//! in batches (`crate::workers::read_log`), so a read stays a read.
+
+use super::Context;
+use crate::store::read_log::Read;
+use crate::workers::read_log::ReadLog;
+
+/// Records that the caller saw these complaints (or, with `document`, that document of the
+/// one complaint). The service itself reads without a trace: it is no one.
+pub async fn record(
+    read_log: &ReadLog,
+    ctx: &Context,
+    complaints: impl IntoIterator<Item = i64>,
+    document: Option<i64>,
+) {
+    let Some(staff_id) = ctx.caller.staff_id() else { return };
+    let organisation_id = ctx.organisation_id();
+    for complaint_id in complaints {
+        let read = Read {
+            organisation_id,
+            complaint_id,
+            document_id: document,
+            staff_id,
+            read_at: ctx.now,
+        };
+        read_log.record(read).await;
+    }
+}
