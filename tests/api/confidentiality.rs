@@ -36,18 +36,6 @@ const FORMULA: Person = Person {
     roles: &[Role::Dienstverlener],
 };
 
-async fn get_as(app: &TestApp, path: &str, person: Person, accept: &str) -> Reply {
-    let response = app
-        .client
-        .get(app.url(path))
-        .bearer_auth(app.token(person))
-        .header("accept", accept)
-        .send()
-        .await
-        .unwrap();
-    Reply::from(response).await
-}
-
 fn external(client: (&str, &str), received_at: &str, handler: &str) -> Value {
     json!({
         "kind": "complaint", "reported_by": "client", "received_at": received_at,
@@ -72,7 +60,7 @@ async fn csv_cells_never_start_a_formula(app: TestApp) {
     app.register(DANA, &external(("=1+1", hyperlink), "2026-11-02T08:00:00Z", "=2+5")).await;
     app.register(DANA, &external(("-3", "+31 6"), "2026-11-02T08:10:00Z", "dana")).await;
     let reply =
-        get_as(&app, "/api/v1/overview?from=2026-11-01&to=2026-11-30", KEES, "text/csv").await;
+        app.get_accepting("/api/v1/overview?from=2026-11-01&to=2026-11-30", KEES, "text/csv").await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
     assert_eq!(reply.header("content-type"), Some("text/csv; charset=utf-8"));
     let rows = cells(&reply.text);
@@ -164,7 +152,7 @@ async fn the_anonymised_overview_has_no_small_cells(app: TestApp) {
     assert_eq!(named.json["by_handler"][0]["id"], "eva");
 
     // The CSV and the report say the same.
-    let csv = get_as(&app, &format!("/api/v1/overview?{day}"), DANA, "text/csv").await;
+    let csv = app.get_accepting(&format!("/api/v1/overview?{day}"), DANA, "text/csv").await;
     let rows = cells(&csv.text);
     let total = rows.iter().find(|r| r[0] == "total").unwrap();
     assert_eq!(total[2], "< 5");
@@ -213,7 +201,7 @@ async fn data_is_never_cached_and_the_report_is_locked_down(app: TestApp) {
         let reply = app.get(&path, DANA).await;
         assert_eq!(reply.header("cache-control"), Some("no-store"), "{path}: {}", reply.status);
     }
-    let csv = get_as(&app, "/api/v1/overview", KEES, "text/csv").await;
+    let csv = app.get_accepting("/api/v1/overview", KEES, "text/csv").await;
     assert_eq!(csv.header("cache-control"), Some("no-store"));
 
     let report = app.get("/api/v1/overview/report", DANA).await;
@@ -233,7 +221,7 @@ async fn accept_q_values_are_honoured(app: TestApp) {
         ("text/csv", "text/csv; charset=utf-8"),
         ("*/*", "application/json"),
     ] {
-        let reply = get_as(&app, path, KEES, accept).await;
+        let reply = app.get_accepting(path, KEES, accept).await;
         assert_eq!(reply.status, StatusCode::OK);
         assert_eq!(reply.header("content-type"), Some(content_type), "{accept}");
     }

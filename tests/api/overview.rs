@@ -320,16 +320,9 @@ async fn the_anonymised_forms_name_nobody(app: TestApp) {
         (DANA, &paths[2]),
     ] {
         for accept in ["application/json", "text/csv"] {
-            let response = app
-                .client
-                .get(app.url(path))
-                .bearer_auth(app.token(person))
-                .header("accept", accept)
-                .send()
-                .await
-                .unwrap();
-            assert!(response.status().is_success());
-            let body = response.text().await.unwrap();
+            let reply = app.get_accepting(path, person, accept).await;
+            assert!(reply.status.is_success());
+            let body = reply.text;
             for name in NAMES {
                 assert!(
                     !body.contains(name),

@@ -214,6 +214,13 @@ impl TestApp {
         self.call(Method::GET, path, Some(person), None).await
     }
 
+    /// `GET` as `person`, asking for `accept` (CSV, the printable report, q-values).
+    pub async fn get_accepting(&self, path: &str, person: Person, accept: &str) -> Reply {
+        let request = self.client.get(self.url(path)).bearer_auth(self.token(person));
+        Reply::from(request.header("accept", accept).send().await.expect("the service answers"))
+            .await
+    }
+
     pub async fn post(&self, path: &str, person: Person, body: &Value) -> Reply {
         self.call(Method::POST, path, Some(person), Some(body)).await
     }
