@@ -85,6 +85,7 @@ diesel::table! {
         coordinator_signed_at -> Nullable<Timestamp>,
         category_mask -> Integer,
         confirmation_document_id -> Nullable<BigInt>,
+        first_response_recorded_at -> Nullable<Timestamp>,
     }
 }
 

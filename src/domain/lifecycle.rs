@@ -385,6 +385,24 @@ pub fn check_reason(reason: &str) -> Result<Text, FieldError> {
     Text::parse("reason", reason, REASON_MAX)
 }
 
+/// When the first response was recorded, after a step that leaves the first response at
+/// `first_response`: the moment a first response was first recorded, kept from then on, so that
+/// a response recorded after the term counts as late whatever moment it claims. A response
+/// recorded before this was kept (a first response without a recording moment) keeps none:
+/// its claimed moment counts, as it did.
+pub fn first_response_recorded(
+    before: Option<DateTime<Utc>>,
+    recorded_before: Option<DateTime<Utc>>,
+    first_response: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    match (before, recorded_before) {
+        (_, Some(recorded)) => Some(recorded),
+        (Some(_), None) => None,
+        (None, None) => first_response.map(|_| now),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -104,17 +104,23 @@ vocabulary! {
 
 /// The rule the overview's SQL counts by (`store::overview` holds its SQL form; the HTTP
 /// tests hold the two to the same data set). A complaint withdrawn before any reaction no
-/// longer awaits one.
+/// longer awaits one. A reaction counts within the term only if it was also *recorded*
+/// within it (`recorded_at`; none for reactions recorded before that was kept): one recorded
+/// after the term counts late, whatever moment it claims.
 pub fn term_outcome(
     response_due_at: Option<DateTime<Utc>>,
-    first_response_at: Option<DateTime<Utc>>,
+    (first_response_at, recorded_at): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
     withdrawn: bool,
     now: DateTime<Utc>,
 ) -> TermOutcome {
     match (response_due_at, first_response_at) {
         (None, _) => TermOutcome::NotApplicable,
         (Some(_), None) if withdrawn => TermOutcome::NotApplicable,
-        (Some(due), Some(answered)) if answered <= due => TermOutcome::AnsweredWithinTerm,
+        (Some(due), Some(answered))
+            if answered <= due && recorded_at.unwrap_or(answered) <= due =>
+        {
+            TermOutcome::AnsweredWithinTerm
+        }
         (Some(_), Some(_)) => TermOutcome::AnsweredLate,
         (Some(due), None) if now > due => TermOutcome::OpenOverdue,
         (Some(_), None) => TermOutcome::OpenWithinTerm,
@@ -688,15 +694,33 @@ mod tests {
         let before = due - Duration::hours(1);
         let after = due + Duration::hours(1);
         assert_eq!(
-            term_outcome(Some(due), Some(due), false, after),
+            term_outcome(Some(due), (Some(due), None), false, after),
             TermOutcome::AnsweredWithinTerm
         );
-        assert_eq!(term_outcome(Some(due), Some(after), false, after), TermOutcome::AnsweredLate);
-        assert_eq!(term_outcome(Some(due), None, false, after), TermOutcome::OpenOverdue);
-        assert_eq!(term_outcome(Some(due), None, false, before), TermOutcome::OpenWithinTerm);
-        assert_eq!(term_outcome(None, None, false, after), TermOutcome::NotApplicable);
-        assert_eq!(term_outcome(Some(due), None, true, after), TermOutcome::NotApplicable);
-        assert_eq!(term_outcome(Some(due), Some(after), true, after), TermOutcome::AnsweredLate);
+        assert_eq!(
+            term_outcome(Some(due), (Some(after), None), false, after),
+            TermOutcome::AnsweredLate
+        );
+        assert_eq!(term_outcome(Some(due), (None, None), false, after), TermOutcome::OpenOverdue);
+        assert_eq!(
+            term_outcome(Some(due), (None, None), false, before),
+            TermOutcome::OpenWithinTerm
+        );
+        assert_eq!(term_outcome(None, (None, None), false, after), TermOutcome::NotApplicable);
+        assert_eq!(term_outcome(Some(due), (None, None), true, after), TermOutcome::NotApplicable);
+        assert_eq!(
+            term_outcome(Some(due), (Some(after), None), true, after),
+            TermOutcome::AnsweredLate
+        );
+        // Recorded after the term, claiming a moment within it: late.
+        assert_eq!(
+            term_outcome(Some(due), (Some(before), Some(after)), false, after),
+            TermOutcome::AnsweredLate
+        );
+        assert_eq!(
+            term_outcome(Some(due), (Some(before), Some(due)), false, after),
+            TermOutcome::AnsweredWithinTerm
+        );
     }
 
     #[test]

@@ -25,7 +25,7 @@ use crate::domain::notifications;
 use crate::domain::roles::Role;
 use crate::domain::validation::{AllValid, FieldError, Text};
 use crate::store::complaints::{self as complaints_store, ComplaintRow};
-use crate::store::{documents, staff};
+use crate::store::{documents, from_db, staff};
 
 /// A step as an operation plans it: what the domain is asked to do, and the event that
 /// records it.
@@ -52,8 +52,15 @@ pub(super) fn take_step<P, A: Serialize + DeserializeOwned>(
         let (taking, planned) = plan(conn, &found)?;
         let row = found.row;
         let next = row.procedure().apply(taking.step)?;
-        let saved = complaints_store::save_procedure(conn, row.id, row.version, &next, ctx.now)?
-            .ok_or_else(|| OperationError::changed_meanwhile("complaint"))?;
+        let recorded = lifecycle::first_response_recorded(
+            row.first_response_at.map(from_db),
+            row.first_response_recorded_at.map(from_db),
+            next.first_response_at,
+            ctx.now,
+        );
+        let saved =
+            complaints_store::save_procedure(conn, row.id, row.version, &next, recorded, ctx.now)?
+                .ok_or_else(|| OperationError::changed_meanwhile("complaint"))?;
         let event =
             Event { complaint_id: Some(row.id), event_type: taking.event, data: taking.data };
         Ok(Done::recorded(answer(conn, saved, planned)?, event))

@@ -70,6 +70,7 @@ pub struct ComplaintRow {
     pub coordinator_signed_at: Option<NaiveDateTime>,
     pub category_mask: i32,
     pub confirmation_document_id: Option<i64>,
+    pub first_response_recorded_at: Option<NaiveDateTime>,
 }
 
 impl ComplaintRow {
@@ -319,6 +320,7 @@ pub fn save_procedure(
     id: i64,
     based_on_version: i32,
     procedure: &Procedure,
+    first_response_recorded_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<ComplaintRow>> {
     diesel::update(
@@ -328,6 +330,7 @@ pub fn save_procedure(
     )
     .set((
         ProcedureColumns::from(procedure),
+        complaints::first_response_recorded_at.eq(first_response_recorded_at.map(to_db)),
         complaints::version.eq(complaints::version + 1),
         complaints::updated_at.eq(to_db(now)),
     ))

@@ -86,6 +86,7 @@ pub fn profiles(
                     WHEN response_due_at IS NULL THEN 'not_applicable'
                     WHEN first_response_at IS NULL AND status = 'withdrawn' THEN 'not_applicable'
                     WHEN first_response_at IS NOT NULL AND first_response_at <= response_due_at
+                         AND COALESCE(first_response_recorded_at, first_response_at) <= response_due_at
                         THEN 'answered_within_term'
                     WHEN first_response_at IS NOT NULL THEN 'answered_late'
                     WHEN response_due_at < $4 THEN 'open_overdue'

@@ -15,6 +15,7 @@ on_both_databases!(
     every_patch_without_if_match_is_refused,
     a_client_clock_a_little_off_is_tolerated_both_ways,
     nobody_withdraws_or_anonymises_a_complaint_about_themselves,
+    a_response_recorded_after_the_term_counts_late,
 );
 
 #[track_caller]
@@ -366,4 +367,53 @@ mod without_skew {
         body["received_at"] = json!(seconds_from_now(&app, 1));
         app.post("/api/v1/complaints", DANA, &body).await.assert_problem(422, "validation_failed");
     }
+}
+
+/// A complaint announced overdue gets a contact dated back inside the term: the overview counts
+/// it answered late (it was recorded late), and the timeline shows both moments. One recorded
+/// within the term counts within it.
+async fn a_response_recorded_after_the_term_counts_late(app: TestApp) {
+    let late = app.register(DANA, &complaint_body()).await["id"].as_i64().unwrap();
+    let in_time = app.register(DANA, &complaint_body()).await["id"].as_i64().unwrap();
+    let contact = |claimed: &str| json!({"at": claimed, "channel": "phone", "summary": "Gebeld"});
+    let answered = app
+        .post(
+            &format!("/api/v1/complaints/{in_time}/contacts"),
+            DANA,
+            &contact("2026-11-02T08:45:00Z"),
+        )
+        .await;
+    ok(&answered);
+    app.clock.advance(chrono::Duration::days(8));
+    let recorded_at = app.clock_now();
+    let backdated = app
+        .post(
+            &format!("/api/v1/complaints/{late}/contacts"),
+            DANA,
+            &contact("2026-11-02T08:45:00Z"),
+        )
+        .await;
+    ok(&backdated);
+
+    let overview = app.get("/api/v1/overview?from=2026-11-01&to=2026-11-30", KEES).await;
+    let term = &ok(&overview)["response_term"];
+    assert_eq!(
+        (term["answered_late"].as_i64(), term["answered_within_term"].as_i64()),
+        (Some(1), Some(1)),
+        "{}",
+        overview.text
+    );
+
+    let timeline = app.get(&format!("/api/v1/complaints/{late}/timeline"), KEES).await;
+    let recorded = ok(&timeline)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "complaint.contact_recorded")
+        .cloned()
+        .unwrap_or_else(|| panic!("no contact in {}", timeline.text));
+    assert_eq!(recorded["data"]["at"], "2026-11-02T08:45:00Z", "the claimed moment");
+    let occurred: chrono::DateTime<chrono::Utc> =
+        recorded["occurred_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(occurred, recorded_at, "the recorded moment");
 }

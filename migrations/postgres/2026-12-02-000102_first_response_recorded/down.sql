@@ -1,0 +1,1 @@
+ALTER TABLE complaints DROP COLUMN first_response_recorded_at;
