@@ -348,7 +348,7 @@ pub async fn read(
             view_one(conn, row, now)
         })
         .await?;
-    reads::record(read_log, &ctx, [id], None).await;
+    reads::record(read_log, &ctx, [id], None).await?;
     Ok(view)
 }
 
@@ -402,7 +402,7 @@ pub async fn list(
             Ok(Page { items: views(conn, rows.items, now)?, next_cursor: rows.next_cursor })
         })
         .await?;
-    reads::record(read_log, &ctx, page.items.iter().map(|c| c.id), None).await;
+    reads::record(read_log, &ctx, page.items.iter().map(|c| c.id), None).await?;
     Ok(page)
 }
 

@@ -73,7 +73,7 @@ pub async fn list(
             Ok(Page::whole(rows.into_iter().map(|r| view(r, &people)).collect()))
         })
         .await?;
-    reads::record(read_log, &ctx, [complaint], None).await;
+    reads::record(read_log, &ctx, [complaint], None).await?;
     Ok(contacts)
 }
 
@@ -97,7 +97,7 @@ pub async fn read(
             Ok(view(row, &people))
         })
         .await?;
-    reads::record(read_log, &ctx, [complaint], None).await;
+    reads::record(read_log, &ctx, [complaint], None).await?;
     Ok(contact)
 }
 

@@ -149,7 +149,7 @@ pub async fn list(
             Ok(Page::whole(rows.into_iter().map(|r| view(r, &people)).collect()))
         })
         .await?;
-    reads::record(read_log, &ctx, [complaint], None).await;
+    reads::record(read_log, &ctx, [complaint], None).await?;
     Ok(documents)
 }
 
@@ -177,7 +177,7 @@ pub async fn download(
                 .ok_or(OperationError::NotFound("document"))
         })
         .await?;
-    reads::record(read_log, &ctx, [complaint], Some(row.id)).await;
+    reads::record(read_log, &ctx, [complaint], Some(row.id)).await?;
     Ok(Download {
         filename: row.filename,
         content_type: row.content_type,

@@ -62,7 +62,7 @@ pub async fn timeline(
             ))
         })
         .await?;
-    reads::record(read_log, &ctx, [complaint], None).await;
+    reads::record(read_log, &ctx, [complaint], None).await?;
     Ok(events)
 }
 

@@ -3,19 +3,22 @@
 //! timeline, contacts and documents — records who saw it. The entries are queued and written
 //! in batches (`crate::workers::read_log`), so a read stays a read.
 
-use super::Context;
+use super::{Context, OperationError};
+use crate::db::DbError;
 use crate::store::read_log::Read;
 use crate::workers::read_log::ReadLog;
 
 /// Records that the caller saw these complaints (or, with `document`, that document of the
-/// one complaint). The service itself reads without a trace: it is no one.
+/// one complaint). The service itself reads without a trace: it is no one. A read that
+/// cannot be logged (the database is away and the queue full) is not shown: the request
+/// fails as the database's absence would fail it.
 pub async fn record(
     read_log: &ReadLog,
     ctx: &Context,
     complaints: impl IntoIterator<Item = i64>,
     document: Option<i64>,
-) {
-    let Some(staff_id) = ctx.caller.staff_id() else { return };
+) -> Result<(), OperationError> {
+    let Some(staff_id) = ctx.caller.staff_id() else { return Ok(()) };
     let organisation_id = ctx.organisation_id();
     for complaint_id in complaints {
         let read = Read {
@@ -25,6 +28,10 @@ pub async fn record(
             staff_id,
             read_at: ctx.now,
         };
-        read_log.record(read).await;
+        read_log
+            .record(read)
+            .await
+            .map_err(|full| OperationError::Database(DbError::Unavailable(full.to_string())))?;
     }
+    Ok(())
 }

@@ -1,7 +1,9 @@
 //! The read log's writer. Reading a complaint or a document must stay a read: instead of a
 //! write transaction per request, reads are queued and written in batches, shortly after.
 //! The queue is bounded, so a database that cannot keep up slows readers down rather than
-//! losing entries; on a graceful stop the queue is drained. A crash loses at most the reads
+//! losing entries, and a reader that cannot queue its read within [`WAIT`] (the database is
+//! away) is answered 503 instead of being shown what it could not be logged as reading; on
+//! a graceful stop the queue is drained. A crash loses at most the reads
 //! of the last flush interval.
 
 use std::time::Duration;
@@ -14,6 +16,13 @@ use crate::store::read_log::{self, Read};
 
 const QUEUE: usize = 10_000;
 const BATCH: usize = 500;
+/// How long a reader waits for room in a full queue before its request fails.
+pub const WAIT: Duration = Duration::from_secs(1);
+
+/// The queue stayed full for [`WAIT`]: the log cannot be written now.
+#[derive(Debug, thiserror::Error)]
+#[error("the read log is not being written (its queue is full)")]
+pub struct Full;
 
 #[derive(Clone)]
 pub struct ReadLog {
@@ -29,9 +38,14 @@ impl ReadLog {
         (ReadLog { queue }, writer)
     }
 
-    pub async fn record(&self, read: Read) {
-        if self.queue.send(read).await.is_err() {
-            tracing::warn!("the read log's writer has stopped; a read went unrecorded");
+    pub async fn record(&self, read: Read) -> Result<(), Full> {
+        match self.queue.send_timeout(read, WAIT).await {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::SendTimeoutError::Timeout(_)) => Err(Full),
+            Err(mpsc::error::SendTimeoutError::Closed(_)) => {
+                tracing::warn!("the read log's writer has stopped; a read went unrecorded");
+                Ok(())
+            }
         }
     }
 }
