@@ -20,18 +20,18 @@ pub async fn record(
 ) -> Result<(), OperationError> {
     let Some(staff_id) = ctx.caller.staff_id() else { return Ok(()) };
     let organisation_id = ctx.organisation_id();
-    for complaint_id in complaints {
-        let read = Read {
+    let reads = complaints
+        .into_iter()
+        .map(|complaint_id| Read {
             organisation_id,
             complaint_id,
             document_id: document,
             staff_id,
             read_at: ctx.now,
-        };
-        read_log
-            .record(read)
-            .await
-            .map_err(|full| OperationError::Database(DbError::Unavailable(full.to_string())))?;
-    }
-    Ok(())
+        })
+        .collect();
+    read_log
+        .record(reads)
+        .await
+        .map_err(|full| OperationError::Database(DbError::Unavailable(full.to_string())))
 }

@@ -38,12 +38,20 @@ impl ReadLog {
         (ReadLog { queue }, writer)
     }
 
-    pub async fn record(&self, read: Read) -> Result<(), Full> {
-        match self.queue.send_timeout(read, WAIT).await {
-            Ok(()) => Ok(()),
-            Err(mpsc::error::SendTimeoutError::Timeout(_)) => Err(Full),
-            Err(mpsc::error::SendTimeoutError::Closed(_)) => {
-                tracing::warn!("the read log's writer has stopped; a read went unrecorded");
+    /// Queues the reads of one answer together, waiting at most [`WAIT`] in all (a page of
+    /// the list is up to 200 reads: one wait per read could hold a request for minutes).
+    pub async fn record(&self, reads: Vec<Read>) -> Result<(), Full> {
+        if reads.is_empty() {
+            return Ok(());
+        }
+        match tokio::time::timeout(WAIT, self.queue.reserve_many(reads.len())).await {
+            Err(_) => Err(Full),
+            Ok(Ok(permits)) => {
+                permits.zip(reads).for_each(|(permit, read)| permit.send(read));
+                Ok(())
+            }
+            Ok(Err(_)) => {
+                tracing::warn!("the read log's writer has stopped; reads went unrecorded");
                 Ok(())
             }
         }
