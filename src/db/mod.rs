@@ -280,19 +280,32 @@ pub struct MigrationError(String);
 
 fn run_migrations(conn: &mut AnyConnection) -> Result<usize, MigrationError> {
     let fail = |e: &dyn std::fmt::Display| MigrationError(e.to_string());
-    match conn {
-        AnyConnection::Postgresql(c) => {
-            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
-                .map_err(|e| fail(&e))?;
-            let applied = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len());
-            c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
-                .map_err(|e| fail(&e))?;
-            applied.map_err(|e| fail(&e))
-        }
-        AnyConnection::Sqlite(c) => {
-            c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()).map_err(|e| fail(&e))
-        }
+    let postgres = matches!(conn, AnyConnection::Postgresql(_));
+    if postgres {
+        conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+            .map_err(|e| fail(&e))?;
     }
+    let applied = migrate_and_rewrite(conn);
+    if postgres {
+        conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
+            .map_err(|e| fail(&e))?;
+    }
+    applied
+}
+
+/// The SQL migrations, then the rewrites of data some of them leave to the service
+/// (`store::rewrites`).
+fn migrate_and_rewrite(conn: &mut AnyConnection) -> Result<usize, MigrationError> {
+    let fail = |e: &dyn std::fmt::Display| MigrationError(e.to_string());
+    let applied = match conn {
+        AnyConnection::Postgresql(c) => {
+            c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len())
+        }
+        AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+    }
+    .map_err(|e| fail(&e))?;
+    crate::store::rewrites::run_pending(conn, chrono::Utc::now()).map_err(|e| fail(&e))?;
+    Ok(applied)
 }
 
 /// Parses a database URL into a target, naming what is accepted when the scheme is unknown.

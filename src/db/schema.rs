@@ -218,6 +218,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    event_texts (event_id, field) {
+        event_id -> BigInt,
+        field -> Text,
+        salt -> Binary,
+        text -> Text,
+    }
+}
+
+diesel::table! {
+    pending_rewrites (name) {
+        name -> Text,
+    }
+}
+
+diesel::table! {
     deadline_notices (complaint_id, deadline, due_at) {
         complaint_id -> BigInt,
         deadline -> Text,
@@ -287,6 +302,7 @@ diesel::joinable!(action_complaints -> complaints (complaint_id));
 diesel::joinable!(action_notes -> actions (action_id));
 diesel::joinable!(evaluation_assessments -> evaluations (evaluation_id));
 diesel::joinable!(outbox -> events (event_id));
+diesel::joinable!(event_texts -> events (event_id));
 diesel::joinable!(deliveries -> webhook_subscriptions (subscription_id));
 diesel::joinable!(deliveries -> events (event_id));
 diesel::joinable!(deliveries -> staff (recipient_id));
@@ -306,6 +322,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     evaluation_assessments,
     events,
     event_chain_heads,
+    event_texts,
+    pending_rewrites,
     deadline_notices,
     outbox,
     webhook_subscriptions,

@@ -48,6 +48,17 @@ pub enum Break {
     Unhashed { event_id: i64 },
 }
 
+impl Break {
+    /// The event at which the chain breaks.
+    pub fn event_id(&self) -> i64 {
+        match self {
+            Break::Link { event_id }
+            | Break::Content { event_id }
+            | Break::Unhashed { event_id } => *event_id,
+        }
+    }
+}
+
 /// Walks a chain in order, event by event, remembering only the last hash: a chain of any
 /// length is checked in constant memory.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -75,6 +75,55 @@ vocabulary! {
         #[serde(rename = "webhook.deleted")]
         #[strum(serialize = "webhook.deleted")]
         WebhookDeleted,
+        /// The chain was rebuilt once, when the texts moved out of the events; its data
+        /// names the head before and after.
+        #[serde(rename = "chain.rebuilt")]
+        #[strum(serialize = "chain.rebuilt")]
+        ChainRebuilt,
+    }
+}
+
+impl EventType {
+    /// Where an event of this type records free text: JSON pointers into its data. Every
+    /// string under them is kept beside the event and only committed to in it
+    /// (`domain::commitment`), so that it can be erased without breaking the chain. The
+    /// rest of an event's data is ids, codes, dates and counts.
+    pub fn texts(self) -> &'static [&'static str] {
+        use EventType::*;
+        match self {
+            // Everything of the registration details that is about the complainant or the
+            // client; kind, dates and people (staff) are not.
+            ComplaintUpdated => &[
+                "/changes/complainant",
+                "/changes/client",
+                "/changes/matter_reference",
+                "/changes/description",
+                "/changes/root_cause",
+            ],
+            ComplaintEscalated | ComplaintReopened | ComplaintWithdrawn => &["/reason"],
+            ComplaintDecided => &["/summary"],
+            DocumentAdded => &["/filename"],
+            ActionUpdated => &["/changes/title", "/changes/description"],
+            // The firm's own texts, committed to all the same: an event holds no free text.
+            EvaluationUpdated => &["/changes/summary", "/changes/decisions"],
+            OrganisationUpdated => &["/changes/regulation_text"],
+            ComplaintRegistered
+            | ComplaintClassified
+            | ContactRecorded
+            | WrittenConfirmationRecorded
+            | ComplaintSigned
+            | ComplaintClosed
+            | ResponseOverdue
+            | FollowUpOverdue
+            | ActionCreated
+            | ActionApproved
+            | ActionNoteRecorded
+            | EvaluationRecorded
+            | WebhookCreated
+            | WebhookUpdated
+            | WebhookDeleted
+            | ChainRebuilt => &[],
+        }
     }
 }
 

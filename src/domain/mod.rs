@@ -38,6 +38,7 @@ pub mod actions;
 pub mod chain;
 pub mod classification;
 pub mod codes;
+pub mod commitment;
 pub mod complaint;
 pub mod deadlines;
 pub mod documents;

@@ -54,11 +54,18 @@ pub const COLUMNS: &[(&str, &str, Holds)] = &[
     ("actions", "status", Procedural),
     ("action_notes", "kind", Procedural),
     ("action_notes", "note", Personal),
-    // The event's data holds the texts of the steps it records (summaries, reasons).
+    // An event's data holds ids, codes, dates and, for each text, only a salted commitment
+    // (`domain::commitment`); the texts are in `event_texts`.
     ("events", "event_type", Procedural),
-    ("events", "data", Personal),
+    ("events", "data", Procedural),
     ("events", "prev_hash", Procedural),
     ("events", "hash", Procedural),
+    ("event_texts", "field", Procedural),
+    // With the salt, a guess at an erased text could be tested against its commitment: it is
+    // erased with the text.
+    ("event_texts", "salt", Personal),
+    ("event_texts", "text", Personal),
+    ("pending_rewrites", "name", Procedural),
     ("deadline_notices", "deadline", Procedural),
     // A stored answer repeats the complaint it answered with.
     ("idempotency_keys", "idempotency_key", Procedural),

@@ -1,6 +1,8 @@
 //! The register's events: a complaint's timeline, and the verification of the organisation's
 //! tamper-evident chain.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
@@ -13,9 +15,10 @@ use super::targets::readable_complaint;
 use super::{Context, OperationError};
 use crate::db::Db;
 use crate::domain::chain::{Break, Walk};
+use crate::domain::commitment;
 use crate::domain::events::EventType;
 use crate::store::events::{self, EventRow, chained_time};
-use crate::store::{from_db, staff};
+use crate::store::{event_texts, from_db, staff};
 use crate::workers::read_log::ReadLog;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -28,8 +31,12 @@ pub struct TimelineEvent {
     /// Who did it; `null` for what the service did by itself.
     pub actor: Option<StaffRef>,
     /// What happened: the step's details, before/after values of an edit, and for the
-    /// moments someone must be told of, `recipients`.
-    #[schema(value_type = Object, example = json!({"reason": "Geen oplossing met de cliënt", "recipients": [{"id": "kees", "reason": "escalated"}]}))]
+    /// moments someone must be told of, `recipients`. Each free text (a reason, a summary, a
+    /// description, …) is recorded in the event as a salted commitment and shown here as
+    /// `{"sha256", "text", "state"}`: `state` is `intact` when the text kept beside the
+    /// event still matches its commitment, `altered` when it does not, and `erased` (with
+    /// `text` null) once the text was erased.
+    #[schema(value_type = Object, example = json!({"reason": {"sha256": "5d0c2bb7e1b64d0a4e6d8e5b3f1c7a9e0f2d4b6a8c0e2f4a6b8d0f2e4c6a8b0d", "text": "Geen oplossing met de cliënt", "state": "intact"}, "recipients": [{"id": "kees", "reason": "escalated"}]}))]
     pub data: Value,
 }
 
@@ -48,16 +55,25 @@ pub async fn timeline(
             let rows = events::for_complaint(conn, complaint, page.after, page.fetch())?;
             let ids: Vec<i64> = rows.iter().filter_map(|e| e.actor_id).collect();
             let people = staff::people(conn, &ids)?;
+            let events: Vec<i64> = rows.iter().map(|e| e.id).collect();
+            let texts = event_texts::of_events(conn, &events)?;
+            let erased = HashMap::new();
             Ok(page.cut(
                 rows,
                 |e| e.id,
-                |e: EventRow| TimelineEvent {
-                    id: e.id,
-                    event_type: EventType::parse(&e.event_type)
-                        .unwrap_or(EventType::ComplaintUpdated),
-                    occurred_at: from_db(e.occurred_at),
-                    actor: e.actor_id.map(|a| StaffRef::of(&people, a)),
-                    data: serde_json::from_str(&e.data).unwrap_or(Value::Null),
+                |e: EventRow| {
+                    let event_type =
+                        EventType::parse(&e.event_type).unwrap_or(EventType::ComplaintUpdated);
+                    let mut data = serde_json::from_str(&e.data).unwrap_or(Value::Null);
+                    let kept = texts.get(&e.id).unwrap_or(&erased);
+                    commitment::open(&mut data, event_type.texts(), kept);
+                    TimelineEvent {
+                        id: e.id,
+                        event_type,
+                        occurred_at: from_db(e.occurred_at),
+                        actor: e.actor_id.map(|a| StaffRef::of(&people, a)),
+                        data,
+                    }
                 },
             ))
         })

@@ -9,9 +9,10 @@ use super::{from_db, to_db};
 use crate::db::AnyConnection;
 use crate::db::schema::{event_chain_heads as heads, events};
 use crate::domain::chain::{self, Linked};
+use crate::domain::commitment;
 use crate::domain::events::EventType;
 use crate::per_backend;
-use crate::store::outbox;
+use crate::store::{event_texts, outbox};
 
 #[derive(Debug, Clone)]
 pub struct NewEvent {
@@ -75,10 +76,15 @@ fn lock_head(conn: &mut AnyConnection, organisation_id: i64) -> QueryResult<Stri
     })
 }
 
+/// Appends an event to its organisation's chain. Its free text (what
+/// [`EventType::texts`] names) is taken out of its data first: the event holds a commitment
+/// to each text, and the texts are kept beside it in `event_texts`, in this same transaction.
 pub fn append(conn: &mut AnyConnection, event: NewEvent) -> QueryResult<i64> {
     let prev = lock_head(conn, event.organisation_id)?;
     let occurred_at = to_db(event.occurred_at);
-    let data = event.data.to_string();
+    let mut data = event.data;
+    let sealed = commitment::seal(&mut data, event.event_type.texts(), rand::random);
+    let data = data.to_string();
     let hash = chain::hash(
         &prev,
         &Linked {
@@ -106,6 +112,7 @@ pub fn append(conn: &mut AnyConnection, event: NewEvent) -> QueryResult<i64> {
     diesel::update(heads::table.find(event.organisation_id))
         .set((heads::last_event_id.eq(id), heads::last_hash.eq(&hash)))
         .execute(conn)?;
+    event_texts::insert(conn, id, &sealed)?;
     // Webhooks and mail learn of the event from the outbox, written in the same transaction.
     outbox::enqueue(conn, event.organisation_id, id, event.occurred_at)?;
     Ok(id)

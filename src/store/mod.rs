@@ -9,12 +9,14 @@ pub mod deadlines;
 pub mod deliveries;
 pub mod documents;
 pub mod evaluations;
+pub mod event_texts;
 pub mod events;
 pub mod idempotency;
 pub mod organisations;
 pub mod outbox;
 pub mod overview;
 pub mod read_log;
+pub mod rewrites;
 pub mod staff;
 pub mod webhooks;
 

@@ -39,7 +39,7 @@ pub fn multipart(fields: &[(&str, &str, &[u8])]) -> Vec<u8> {
     body
 }
 
-async fn upload(
+pub async fn upload(
     app: &TestApp,
     person: Person,
     complaint: i64,

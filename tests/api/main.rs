@@ -8,6 +8,7 @@ mod authentication;
 mod chain;
 mod classification;
 mod command_line;
+mod commitments;
 mod concurrency;
 mod confidentiality;
 mod connections;

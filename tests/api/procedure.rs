@@ -145,7 +145,8 @@ async fn the_regulation_walked_through(app: TestApp) {
     );
     let escalation = &timeline.json["items"][2];
     assert_eq!(escalation["data"]["recipients"], json!([{"id": "kees", "reason": "escalated"}]));
-    assert_eq!(escalation["data"]["reason"], "Geen oplossing met de cliënt.");
+    assert_eq!(escalation["data"]["reason"]["text"], "Geen oplossing met de cliënt.");
+    assert_eq!(escalation["data"]["reason"]["state"], "intact");
     let classification = &timeline.json["items"][3]["data"];
     assert_eq!(classification["before"], json!({"channel": null, "categories": []}));
     assert_eq!(
@@ -573,7 +574,7 @@ async fn reopening_and_withdrawal(app: TestApp) {
     let timeline = app.get(&path("/timeline"), KEES).await;
     let last = timeline.json["items"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(
-        (last["type"].as_str(), last["data"]["reason"].as_str()),
+        (last["type"].as_str(), last["data"]["reason"]["text"].as_str()),
         (Some("complaint.withdrawn"), Some("Dubbel geregistreerd"))
     );
 }
