@@ -73,6 +73,7 @@ fn procedure_routes(config: &mut ServiceConfig) {
         .service(procedure::confirm_in_writing)
         .service(procedure::sign)
         .service(procedure::close)
+        .service(procedure::record_satisfaction)
         .service(procedure::reopen)
         .service(procedure::withdraw)
         .service(timeline::timeline)

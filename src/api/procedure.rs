@@ -11,7 +11,8 @@ use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::operations::Conditions;
 use crate::operations::procedure::{
-    self, DecisionRequest, Reason, SignatureRequest, WrittenConfirmationRequest,
+    self, DecisionRequest, Reason, SatisfactionRequest, SignatureRequest,
+    WrittenConfirmationRequest,
 };
 
 const BOTH_ROLES: [&str; 2] = ["dienstverlener", "klachtencoordinator"];
@@ -151,6 +152,34 @@ pub async fn close(
 ) -> Result<HttpResponse, ApiError> {
     let ctx = state.context(principal).with(conditions);
     let view = procedure::close(&state.db, ctx, complaint(id)).await?;
+    Ok(versioned(&view, view.version))
+}
+
+#[utoipa::path(
+    post,
+    operation_id = "record_satisfaction",
+    path = "/complaints/{id}/satisfaction",
+    tag = "procedure",
+    summary = "Record the client's satisfaction",
+    description = "How satisfied the client is with the decision (1–5, with their remark if \
+        they gave one), as they said it when the complaint was decided or closed. Recording it \
+        again replaces it; a new decision or a reopening clears it. Averaged and counted in the \
+        overview. Before a decision: `decision_required`.",
+    params(StepParams),
+    request_body = SatisfactionRequest,
+    responses(StepResponses),
+    extensions(("x-roles" = json!(BOTH_ROLES))),
+)]
+#[post("/complaints/{id}/satisfaction")]
+pub async fn record_satisfaction(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    conditions: Conditions,
+    body: ApiJson<SatisfactionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = state.context(principal).with(conditions);
+    let view = procedure::record_satisfaction(&state.db, ctx, complaint(id), body.0).await?;
     Ok(versioned(&view, view.version))
 }
 

@@ -86,6 +86,15 @@ diesel::table! {
         category_mask -> Integer,
         confirmation_document_id -> Nullable<BigInt>,
         first_response_recorded_at -> Nullable<Timestamp>,
+        complainant_street -> Nullable<Text>,
+        complainant_postal_code -> Nullable<Text>,
+        complainant_city -> Nullable<Text>,
+        complainant_country -> Nullable<Text>,
+        decision_judgement -> Nullable<Text>,
+        satisfaction_score -> Nullable<Integer>,
+        satisfaction_remark -> Nullable<Text>,
+        satisfaction_recorded_by_id -> Nullable<BigInt>,
+        satisfaction_recorded_at -> Nullable<Timestamp>,
     }
 }
 

@@ -4,6 +4,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::address::PostalAddress;
 use super::deadlines::response_due_at;
 use super::moment::not_after;
 use super::roles::Actor;
@@ -85,6 +86,9 @@ pub struct Complainant {
     #[schema(example = "+31 20 123 4567", max_length = 30)]
     #[serde(default)]
     pub phone: Option<String>,
+    /// The postal address (Bgfo art. 41), where the letters go.
+    #[serde(default)]
+    pub address: Option<PostalAddress>,
 }
 
 /// The client the complaint is about, by the practice-management system's own id.
@@ -194,20 +198,25 @@ fn check_receipt(
     Ok(received_at.trunc_subsecs(6))
 }
 
-fn check_complainant(c: &Complainant) -> Result<Complainant, FieldError> {
-    let name = Text::parse("complainant.name", &c.name, NAME_MAX)?;
-    let email = match c.email.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(e) => Some(Email::parse("complainant.email", e)?),
-    };
-    let phone = match c.phone.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(p) => Some(Phone::parse("complainant.phone", p)?),
-    };
+fn check_complainant(c: &Complainant) -> Result<Complainant, ValidationErrors> {
+    let (name, email, phone, address) = (
+        Text::parse("complainant.name", &c.name, NAME_MAX),
+        match c.email.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(e) => Email::parse("complainant.email", e).map(Some),
+        },
+        match c.phone.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(p) => Phone::parse("complainant.phone", p).map(Some),
+        },
+        c.address.as_ref().map(|a| a.check("complainant.address")).transpose(),
+    )
+        .all_valid()?;
     Ok(Complainant {
         name: name.into_string(),
         email: email.map(|e| e.as_str().to_owned()),
         phone: phone.map(|p| p.as_str().to_owned()),
+        address,
     })
 }
 
@@ -358,6 +367,7 @@ mod tests {
                 name: " J. de Vries ".into(),
                 email: Some("j.devries@example.nl".into()),
                 phone: Some("".into()),
+                address: None,
             }),
             client: Some(Client { id: "REL-1".into(), name: "De Vries B.V.".into() }),
             matter_reference: Some("Z-2026-114".into()),
@@ -416,6 +426,7 @@ mod tests {
                 name: "x".into(),
                 email: Some("nope".into()),
                 phone: None,
+                address: None,
             }),
             client: Some(Client { id: "a b".into(), name: "y".into() }),
             ..complaint()

@@ -30,6 +30,9 @@ vocabulary! {
         #[serde(rename = "complaint.closed")]
         #[strum(serialize = "complaint.closed")]
         ComplaintClosed,
+        #[serde(rename = "complaint.satisfaction_recorded")]
+        #[strum(serialize = "complaint.satisfaction_recorded")]
+        SatisfactionRecorded,
         #[serde(rename = "complaint.reopened")]
         #[strum(serialize = "complaint.reopened")]
         ComplaintReopened,
@@ -102,6 +105,8 @@ impl EventType {
             ],
             ComplaintEscalated | ComplaintReopened | ComplaintWithdrawn => &["/reason"],
             ComplaintDecided => &["/summary"],
+            // The client's own words about the outcome.
+            SatisfactionRecorded => &["/remark"],
             DocumentAdded => &["/filename"],
             ActionUpdated => &["/changes/title", "/changes/description"],
             // The firm's own texts, committed to all the same: an event holds no free text.

@@ -22,6 +22,31 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Whether the complaint was well-founded (gegrond, deels gegrond, ongegrond): the
+    /// reasoned judgement the Bar's model regulation asks of a decision.
+    pub enum Judgement {
+        WellFounded,
+        PartlyWellFounded,
+        Unfounded,
+    }
+}
+
+/// The judgement a decision carries: required on a complaint from outside the firm, whose
+/// client is owed a reasoned answer; optional on what an employee raised.
+pub fn check_judgement(
+    external: bool,
+    judgement: Option<Judgement>,
+) -> Result<Option<Judgement>, FieldError> {
+    ensure(
+        judgement.is_some() || !external,
+        "judgement",
+        "is required when the complaint comes from outside the firm: well_founded, \
+         partly_well_founded or unfounded",
+    )?;
+    Ok(judgement)
+}
+
+vocabulary! {
     /// How a contact with the client took place.
     pub enum ContactChannel {
         Phone,
@@ -59,6 +84,7 @@ impl Refused {
 pub struct Decision {
     pub summary: String,
     pub resolution: Resolution,
+    pub judgement: Option<Judgement>,
     pub decided_at: DateTime<Utc>,
     pub decided_by: i64,
 }
@@ -70,6 +96,33 @@ pub struct Confirmation {
     /// The letter or e-mail in the dossier.
     pub document_id: Option<i64>,
     pub recorded_by: i64,
+}
+
+/// How satisfied the client said they were with the outcome, as they gave it at closure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Satisfaction {
+    /// 1 (very dissatisfied) to 5 (very satisfied).
+    pub score: i32,
+    pub remark: Option<String>,
+    pub recorded_by: i64,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// The scores a client may give.
+pub const SATISFACTION_SCORES: std::ops::RangeInclusive<i32> = 1..=5;
+pub const SATISFACTION_REMARK_MAX: usize = 2_000;
+
+/// Checks a satisfaction as the client gave it: a score of 1 to 5, and an optional remark.
+pub fn check_satisfaction(
+    score: i32,
+    remark: Option<&str>,
+) -> Result<(i32, Option<Text>), ValidationErrors> {
+    (
+        ensure(SATISFACTION_SCORES.contains(&score), "score", "must be 1, 2, 3, 4 or 5")
+            .map(|()| score),
+        Text::parse_optional("remark", remark, SATISFACTION_REMARK_MAX),
+    )
+        .all_valid()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +150,8 @@ pub struct Procedure {
     pub dienstverlener_signature: Option<Signature>,
     pub coordinator_signature: Option<Signature>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// The client's satisfaction with the decision, when asked.
+    pub satisfaction: Option<Satisfaction>,
 }
 
 /// A contact moment with the client, checked.
@@ -110,11 +165,20 @@ pub struct Contact {
 pub enum Step {
     Classify,
     Contact(Contact),
-    Escalate { at: DateTime<Utc> },
+    Escalate {
+        at: DateTime<Utc>,
+    },
     Decide(Decision),
     ConfirmInWriting(Confirmation),
-    Sign { capacity: Role, signature: Signature },
-    Close { at: DateTime<Utc> },
+    Sign {
+        capacity: Role,
+        signature: Signature,
+    },
+    Close {
+        at: DateTime<Utc>,
+    },
+    /// The client's satisfaction with the decision: once it is decided, and at closure.
+    RecordSatisfaction(Satisfaction),
     Reopen,
     Withdraw,
 }
@@ -151,8 +215,14 @@ impl Procedure {
     pub fn apply(&self, step: Step) -> Result<Procedure, Refused> {
         use ComplaintStatus::*;
         let status = self.status;
-        ensure_editable(status)
-            .or_else(|refused| if matches!(step, Step::Reopen) { Ok(()) } else { Err(refused) })?;
+        // Reopening says for itself what it takes back; the client may say how satisfied
+        // they are at closure. Nothing else changes a closed or withdrawn complaint.
+        let exempt = match step {
+            Step::Reopen => true,
+            Step::RecordSatisfaction(_) => status == Closed,
+            _ => false,
+        };
+        ensure_editable(status).or_else(|refused| if exempt { Ok(()) } else { Err(refused) })?;
         let mut next = self.clone();
         match step {
             Step::Classify => next.classified = true,
@@ -202,6 +272,8 @@ impl Procedure {
                 next.confirmation = None;
                 next.dienstverlener_signature = None;
                 next.coordinator_signature = None;
+                // The client's satisfaction was with the decision it replaces.
+                next.satisfaction = None;
                 next.decision = Some(decision);
                 next.status = Decided;
             }
@@ -259,6 +331,15 @@ impl Procedure {
                 next.status = Closed;
                 next.closed_at = Some(at);
             }
+            Step::RecordSatisfaction(satisfaction) => {
+                if !matches!(status, Decided | Closed) {
+                    return Err(Refused::new(
+                        ProblemCode::DecisionRequired,
+                        "the client's satisfaction is with the decision: record the decision first",
+                    ));
+                }
+                next.satisfaction = Some(satisfaction);
+            }
             Step::Reopen => {
                 if status != Closed {
                     return Err(Refused::new(
@@ -272,6 +353,7 @@ impl Procedure {
                 next.confirmation = None;
                 next.dienstverlener_signature = None;
                 next.coordinator_signature = None;
+                next.satisfaction = None;
             }
             Step::Withdraw => next.status = Withdrawn,
         }
@@ -429,11 +511,18 @@ mod tests {
             dienstverlener_signature: None,
             coordinator_signature: None,
             closed_at: None,
+            satisfaction: None,
         }
     }
 
     fn decide(resolution: Resolution) -> Step {
-        Step::Decide(Decision { summary: "x".into(), resolution, decided_at: t(10), decided_by: 1 })
+        Step::Decide(Decision {
+            summary: "x".into(),
+            resolution,
+            judgement: Some(Judgement::Unfounded),
+            decided_at: t(10),
+            decided_by: 1,
+        })
     }
 
     fn sign(capacity: Role, by: i64) -> Step {
@@ -503,6 +592,17 @@ mod tests {
     }
 
     #[test]
+    fn a_complaint_from_outside_is_judged() {
+        assert_eq!(check_judgement(true, None).unwrap_err().field, "judgement");
+        assert_eq!(
+            check_judgement(true, Some(Judgement::WellFounded)),
+            Ok(Some(Judgement::WellFounded))
+        );
+        assert_eq!(check_judgement(false, None), Ok(None));
+        assert_eq!(Judgement::PartlyWellFounded.as_str(), "partly_well_founded");
+    }
+
+    #[test]
     fn closure_names_what_is_missing() {
         assert_eq!(refused(vec![Step::Close { at: t(1) }]), "classification_required");
         assert_eq!(refused(vec![Step::Classify, Step::Close { at: t(1) }]), "decision_required");
@@ -535,6 +635,33 @@ mod tests {
             .into_iter()
             .try_fold(internal, |p, s| p.apply(s));
         assert!(closed.is_ok());
+    }
+
+    #[test]
+    fn the_client_is_asked_about_the_decision_until_closure() {
+        let satisfied = |score| {
+            Step::RecordSatisfaction(Satisfaction {
+                score,
+                remark: None,
+                recorded_by: 1,
+                recorded_at: t(12),
+            })
+        };
+        assert_eq!(refused(vec![satisfied(4)]), "decision_required");
+        let unresolved = [Step::Classify, decide(Resolution::Unresolved), confirm()];
+        let closed =
+            run([&unresolved[..], &[Step::Close { at: t(13) }, satisfied(2)]].concat()).unwrap();
+        assert_eq!(closed.satisfaction.as_ref().map(|s| s.score), Some(2));
+        assert_eq!(closed.status, ComplaintStatus::Closed);
+        // A revised decision and a reopening ask again; a withdrawn complaint is not asked.
+        let revised = closed.apply(Step::Reopen).unwrap();
+        assert_eq!(revised.satisfaction, None);
+        let decided =
+            run([&unresolved[..], &[satisfied(5), decide(Resolution::Resolved)]].concat());
+        assert_eq!(decided.unwrap().satisfaction, None);
+        assert_eq!(refused(vec![Step::Withdraw, satisfied(3)]), "complaint_not_open");
+        assert_eq!(check_satisfaction(0, None).unwrap_err().0[0].field, "score");
+        assert_eq!(check_satisfaction(5, Some("  ")).unwrap(), (5, None));
     }
 
     #[test]
@@ -687,6 +814,7 @@ mod properties {
             3 => Step::Decide(Decision {
                 summary: "besluit".into(),
                 resolution: if resolved { Resolution::Resolved } else { Resolution::Unresolved },
+                judgement: None,
                 decided_at: at,
                 decided_by: person,
             }),

@@ -35,6 +35,7 @@ macro_rules! vocabulary {
 
 pub mod access;
 pub mod actions;
+pub mod address;
 pub mod chain;
 pub mod classification;
 pub mod codes;

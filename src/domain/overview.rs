@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use super::classification::{self, Category, Channel};
 use super::complaint::{ComplaintKind, ComplaintStatus, ReportedBy};
-use super::lifecycle::Resolution;
+use super::lifecycle::{Judgement, Resolution};
 use super::roles::Person;
 use super::validation::{FieldError, check_days, ensure};
 
@@ -357,6 +357,18 @@ pub struct MonthFigures {
     pub by_category: BTreeMap<String, Figure>,
 }
 
+/// The clients' satisfaction with the decisions on the period's complaints, as they gave it
+/// at closure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SatisfactionFigures {
+    /// Complaints whose client gave a score.
+    pub given: Figure,
+    /// The mean score (1–5), to two decimals; null when none was given.
+    pub average: Option<Median>,
+    /// Keys: the scores `1` to `5`.
+    pub by_score: BTreeMap<String, Figure>,
+}
+
 /// A handler or client and their number of complaints (the named form only).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Attributed {
@@ -395,6 +407,14 @@ pub struct Overview {
     pub response_term: BTreeMap<String, Figure>,
     /// Keys: `resolved`, `unresolved`, `undecided`.
     pub outcome: BTreeMap<String, Figure>,
+    /// Whether the decided complaints were well-founded. Keys: `well_founded`,
+    /// `partly_well_founded`, `unfounded`, `not_judged` (no decision yet, or one without a
+    /// judgement). Absent from evaluations' snapshots taken before it was counted.
+    #[schema(required = false)]
+    pub by_judgement: BTreeMap<String, Figure>,
+    /// Absent from evaluations' snapshots taken before it was counted.
+    #[schema(required = false)]
+    pub satisfaction: SatisfactionFigures,
     /// Over the complaints with a first response.
     pub median_hours_to_first_response: Option<Median>,
     /// Over the closed complaints.
@@ -434,6 +454,10 @@ pub struct Profile {
     pub term: String,
     /// `resolved`, `unresolved` or `undecided`.
     pub outcome: String,
+    /// A [`Judgement`] value, or `not_judged`.
+    pub judgement: String,
+    /// The client's satisfaction score, when they gave one.
+    pub satisfaction: Option<i32>,
     /// To be discussed anonymously (`anonymize_in_meeting`).
     pub anonymised: bool,
     pub handler_id: i64,
@@ -505,6 +529,23 @@ fn round(value: f64, decimals: i32) -> f64 {
     (value * factor).round() / factor
 }
 
+/// What `by_judgement` counts a complaint without a judgement as.
+const NOT_JUDGED: &str = "not_judged";
+const SCORE_KEYS: [&str; 5] = ["1", "2", "3", "4", "5"];
+
+/// The satisfaction figures from the number of complaints per score: the mean, like a
+/// median, hidden where it would be taken over fewer complaints than the minimum.
+fn satisfaction(by_score: BTreeMap<String, i64>, minimum: Option<i64>) -> SatisfactionFigures {
+    let given: i64 = by_score.values().sum();
+    let total: i64 = by_score.iter().map(|(score, n)| score.parse::<i64>().unwrap_or(0) * n).sum();
+    let average = (given > 0).then(|| round(total as f64 / given as f64, 2));
+    SatisfactionFigures {
+        given: cell(given, minimum),
+        average: median(average, given, minimum),
+        by_score: cells(by_score, minimum),
+    }
+}
+
 /// The overview from the database's counts. The anonymised form names nobody, has no rows
 /// per person, and shows no figure of fewer than `form.minimum_cell` complaints.
 pub fn assemble(form: Form, parts: Counts) -> Overview {
@@ -518,6 +559,9 @@ pub fn assemble(form: Form, parts: Counts) -> Overview {
     let mut response_term = vocabulary::<TermOutcome>();
     let mut outcome = vocabulary::<Resolution>();
     outcome.insert("undecided".into(), 0);
+    let mut by_judgement = vocabulary::<Judgement>();
+    by_judgement.insert(NOT_JUDGED.into(), 0);
+    let mut by_score = zeros(SCORE_KEYS);
     let mut per_handler: BTreeMap<i64, i64> = BTreeMap::new();
     let (mut total, mut discussed_anonymously) = (0, 0);
     for p in parts.profiles {
@@ -529,8 +573,12 @@ pub fn assemble(form: Form, parts: Counts) -> Overview {
             (&mut by_reporter, &p.reported_by),
             (&mut response_term, &p.term),
             (&mut outcome, &p.outcome),
+            (&mut by_judgement, &p.judgement),
         ] {
             *map.entry(key.clone()).or_default() += p.count;
+        }
+        if let Some(score) = p.satisfaction {
+            *by_score.entry(score.to_string()).or_default() += p.count;
         }
         if p.anonymised {
             discussed_anonymously += p.count;
@@ -629,6 +677,8 @@ pub fn assemble(form: Form, parts: Counts) -> Overview {
         by_reporter: cells(by_reporter, minimum),
         response_term: cells(response_term, minimum),
         outcome: cells(outcome, minimum),
+        by_judgement: cells(by_judgement, minimum),
+        satisfaction: satisfaction(by_score, minimum),
         median_hours_to_first_response: median(
             parts.medians.to_first_response.map(|s| round(s / 3600.0, 1)),
             parts.medians.responded,
@@ -740,6 +790,8 @@ mod tests {
             channel: "oral".into(),
             term: "open_within_term".into(),
             outcome: "undecided".into(),
+            judgement: NOT_JUDGED.into(),
+            satisfaction: None,
             anonymised,
             handler_id,
             count,
@@ -785,6 +837,40 @@ mod tests {
     }
 
     const HIDDEN: Figure = Shown::FewerThan(DEFAULT_MINIMUM_CELL);
+
+    #[test]
+    fn judgements_and_satisfaction_are_counted_and_averaged() {
+        let judged = |judgement: &str, satisfaction: Option<i32>, count| Profile {
+            status: "closed".into(),
+            outcome: "resolved".into(),
+            judgement: judgement.into(),
+            satisfaction,
+            ..profile("complaint", 1, false, count)
+        };
+        let mut parts = counts();
+        parts.profiles.extend([
+            judged("well_founded", Some(4), 3),
+            judged("unfounded", Some(1), 1),
+            judged("partly_well_founded", None, 2),
+        ]);
+        let named = assemble(form(false), parts.clone());
+        assert_eq!(named.by_judgement["well_founded"], n(3));
+        assert_eq!(named.by_judgement["partly_well_founded"], n(2));
+        assert_eq!(named.by_judgement["not_judged"], n(10));
+        assert_eq!(named.satisfaction.given, n(4));
+        assert_eq!(named.satisfaction.average, Some(Shown::Value(3.25)));
+        assert_eq!(
+            (named.satisfaction.by_score["4"], named.satisfaction.by_score["5"]),
+            (n(3), n(0))
+        );
+        // Anonymised, a mean over fewer than five answers is not shown.
+        let anonymised = assemble(form(true), parts);
+        assert_eq!(anonymised.satisfaction.average, Some(Shown::FewerThan(DEFAULT_MINIMUM_CELL)));
+        assert_eq!(anonymised.by_judgement["not_judged"], n(10));
+        let none = assemble(form(false), counts());
+        assert_eq!((none.satisfaction.given, none.satisfaction.average), (n(0), None));
+        assert_eq!(crate::domain::lifecycle::SATISFACTION_SCORES.count(), SCORE_KEYS.len());
+    }
 
     #[test]
     fn the_figures_add_up() {

@@ -30,6 +30,11 @@ pub const COLUMNS: &[(&str, &str, Holds)] = &[
     ("complaints", "complainant_name", Personal),
     ("complaints", "complainant_email", Personal),
     ("complaints", "complainant_phone", Personal),
+    ("complaints", "complainant_street", Personal),
+    ("complaints", "complainant_postal_code", Personal),
+    ("complaints", "complainant_city", Personal),
+    // With the rest of the address it locates the complainant.
+    ("complaints", "complainant_country", Personal),
     ("complaints", "client_id", Personal),
     ("complaints", "client_name", Personal),
     // The client's file in the practice-management software: it points at the client.
@@ -39,6 +44,10 @@ pub const COLUMNS: &[(&str, &str, Holds)] = &[
     ("complaints", "channel", Procedural),
     ("complaints", "decision_summary", Personal),
     ("complaints", "decision_resolution", Procedural),
+    // A code, counted in the overview; kept after an erasure as the resolution is.
+    ("complaints", "decision_judgement", Procedural),
+    // The client's own words about the outcome.
+    ("complaints", "satisfaction_remark", Personal),
     ("complaints", "confirmation_channel", Procedural),
     ("contacts", "channel", Procedural),
     ("contacts", "summary", Personal),

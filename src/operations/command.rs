@@ -24,6 +24,7 @@ pub enum CommandKind {
     ConfirmInWriting,
     Sign,
     Close,
+    RecordSatisfaction,
     Reopen,
     Withdraw,
     AddDocument,

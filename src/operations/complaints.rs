@@ -22,7 +22,7 @@ use crate::domain::complaint::{
 };
 use crate::domain::deadlines::is_overdue;
 use crate::domain::events::EventType;
-use crate::domain::lifecycle::{self, ConfirmationChannel, Resolution, Signature};
+use crate::domain::lifecycle::{self, ConfirmationChannel, Judgement, Resolution, Signature};
 use crate::domain::moment;
 use crate::domain::notifications;
 use crate::domain::reference;
@@ -77,6 +77,8 @@ pub struct ComplaintView {
     pub written_confirmation: Option<ConfirmationView>,
     /// The two signatures on the registration form.
     pub signatures: Signatures,
+    /// The client's satisfaction with the decision, once recorded.
+    pub satisfaction: Option<SatisfactionView>,
     pub root_cause: Option<String>,
     /// Bring this complaint to the office meeting without names.
     pub anonymize_in_meeting: bool,
@@ -93,6 +95,9 @@ pub struct DecisionView {
     #[schema(example = "Declaratie gecorrigeerd; creditnota van EUR 340 verstuurd.")]
     pub summary: String,
     pub resolution: Resolution,
+    /// Whether the complaint was well-founded; absent on what an employee raised when the
+    /// decider gave none, and on decisions recorded before it was asked.
+    pub judgement: Option<Judgement>,
     pub decided_at: DateTime<Utc>,
     pub decided_by: StaffRef,
 }
@@ -110,6 +115,18 @@ pub struct ConfirmationView {
 pub struct SignatureView {
     pub signed_by: StaffRef,
     pub signed_at: DateTime<Utc>,
+}
+
+/// The client's satisfaction with the decision, as they gave it at closure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SatisfactionView {
+    /// 1 (very dissatisfied) to 5 (very satisfied).
+    #[schema(example = 4)]
+    pub score: i32,
+    #[schema(example = "Snel opgelost.")]
+    pub remark: Option<String>,
+    pub recorded_by: StaffRef,
+    pub recorded_at: DateTime<Utc>,
 }
 
 /// The registration form's two signatures: the dienstverlener's and the coordinator's,
@@ -135,6 +152,7 @@ fn view(row: ComplaintRow, people: &HashMap<i64, Person>, now: DateTime<Utc>) ->
         decision: procedure.decision.map(|d| DecisionView {
             summary: d.summary,
             resolution: d.resolution,
+            judgement: d.judgement,
             decided_at: d.decided_at,
             decided_by: StaffRef::of(people, d.decided_by),
         }),
@@ -149,6 +167,12 @@ fn view(row: ComplaintRow, people: &HashMap<i64, Person>, now: DateTime<Utc>) ->
             dienstverlener: signature(procedure.dienstverlener_signature),
             coordinator: signature(procedure.coordinator_signature),
         },
+        satisfaction: procedure.satisfaction.map(|s| SatisfactionView {
+            score: s.score,
+            remark: s.remark,
+            recorded_by: StaffRef::of(people, s.recorded_by),
+            recorded_at: s.recorded_at,
+        }),
         kind: row.kind(),
         status: row.status(),
         reported_by: row.reported_by(),

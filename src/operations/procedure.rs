@@ -18,7 +18,8 @@ use crate::db::{AnyConnection, Db};
 use crate::domain::access::{self, ComplaintAct};
 use crate::domain::events::EventType;
 use crate::domain::lifecycle::{
-    self, Confirmation, ConfirmationChannel, Decision, Resolution, Signature, Step,
+    self, Confirmation, ConfirmationChannel, Decision, Judgement, Resolution, Satisfaction,
+    Signature, Step,
 };
 use crate::domain::moment;
 use crate::domain::notifications;
@@ -138,13 +139,18 @@ pub async fn escalate(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "summary": "Declaratie gecorrigeerd; creditnota van EUR 340 verstuurd.",
-    "resolution": "resolved"
+    "resolution": "resolved",
+    "judgement": "partly_well_founded"
 }))]
 pub struct DecisionRequest {
     #[schema(max_length = 5000)]
     pub summary: String,
     /// `resolved`: settled to the client's satisfaction (the form is then signed).
     pub resolution: Resolution,
+    /// Whether the complaint was well-founded. Required when it comes from outside the firm
+    /// (`reported_by` other than `employee`).
+    #[serde(default)]
+    pub judgement: Option<Judgement>,
     /// When it was decided and told to the client; defaults to now.
     #[serde(default, deserialize_with = "moment::optional")]
     pub decided_at: Option<DateTime<Utc>>,
@@ -160,13 +166,14 @@ pub async fn decide(
 ) -> Result<ComplaintView, OperationError> {
     let command = (CommandKind::Decide, id, ComplaintAct::Handle);
     step(db, ctx, command, input, |_, ctx, found, input| {
-        let received_at = found.row.procedure().received_at;
-        let (summary, decided_at) = (
+        let procedure = found.row.procedure();
+        let (summary, judgement, decided_at) = (
             Text::parse("summary", &input.summary, lifecycle::SUMMARY_MAX),
+            lifecycle::check_judgement(procedure.external, input.judgement),
             lifecycle::check_moment(
                 "decided_at",
                 input.decided_at.unwrap_or(ctx.now),
-                received_at,
+                procedure.received_at,
                 (ctx.now, ctx.skew),
             ),
         )
@@ -175,6 +182,7 @@ pub async fn decide(
             step: Step::Decide(Decision {
                 summary: summary.as_str().to_owned(),
                 resolution: input.resolution,
+                judgement,
                 decided_at,
                 decided_by: ctx.caller.person()?.staff_id,
             }),
@@ -182,6 +190,7 @@ pub async fn decide(
             data: json!({
                 "summary": summary.as_str(),
                 "resolution": input.resolution,
+                "judgement": judgement,
                 "decided_at": decided_at,
             }),
         })
@@ -280,6 +289,46 @@ pub async fn close(db: &Db, ctx: Context, id: i64) -> Result<ComplaintView, Oper
             step: Step::Close { at: ctx.now },
             event: EventType::ComplaintClosed,
             data: json!({}),
+        })
+    })
+    .await
+}
+
+/// How satisfied the client is with the decision, as they said it.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"score": 4, "remark": "Snel opgelost, maar de eerste reactie liet op zich wachten."}))]
+pub struct SatisfactionRequest {
+    /// 1 (very dissatisfied) to 5 (very satisfied).
+    #[schema(minimum = 1, maximum = 5, example = 4)]
+    pub score: i32,
+    /// The client's own words, if they gave any.
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub remark: Option<String>,
+}
+
+/// Records the client's satisfaction with the decision, once it is decided or at closure;
+/// recording it again replaces it.
+pub async fn record_satisfaction(
+    db: &Db,
+    ctx: Context,
+    id: i64,
+    input: SatisfactionRequest,
+) -> Result<ComplaintView, OperationError> {
+    let command = (CommandKind::RecordSatisfaction, id, ComplaintAct::Handle);
+    step(db, ctx, command, input, |_, ctx, _, input| {
+        let (score, remark) = lifecycle::check_satisfaction(input.score, input.remark.as_deref())?;
+        let remark = remark.map(Text::into_string);
+        Ok(Taking {
+            event: EventType::SatisfactionRecorded,
+            data: json!({"score": score, "remark": remark}),
+            step: Step::RecordSatisfaction(Satisfaction {
+                score,
+                remark,
+                recorded_by: ctx.caller.person()?.staff_id,
+                recorded_at: ctx.now,
+            }),
         })
     })
     .await

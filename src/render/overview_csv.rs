@@ -23,6 +23,8 @@ pub fn to_csv(o: &Overview) -> Result<Vec<u8>, csv::Error> {
         ("by_reporter", &o.by_reporter),
         ("response_term", &o.response_term),
         ("outcome", &o.outcome),
+        ("by_judgement", &o.by_judgement),
+        ("satisfaction.by_score", &o.satisfaction.by_score),
     ] {
         rows.extend(map.iter().map(|(k, v)| (section.to_owned(), k.clone(), v.to_string())));
     }
@@ -33,6 +35,8 @@ pub fn to_csv(o: &Overview) -> Result<Vec<u8>, csv::Error> {
         optional(o.median_hours_to_first_response),
     ));
     rows.push(("median".into(), "days_to_closure".into(), optional(o.median_days_to_closure)));
+    rows.push(("satisfaction".into(), "given".into(), o.satisfaction.given.to_string()));
+    rows.push(("satisfaction".into(), "average".into(), optional(o.satisfaction.average)));
     for (key, value) in
         [("open", o.actions.open), ("overdue", o.actions.overdue), ("done", o.actions.done)]
     {

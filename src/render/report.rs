@@ -184,6 +184,15 @@ pub fn render(o: &Overview, organisation: &str) -> Markup {
                                 (of(&o.outcome, "unresolved")) " · "
                                 (of(&o.outcome, "undecided"))
                             } }
+                            tr { td { "Gegrond · deels gegrond · ongegrond · zonder oordeel" } td.n {
+                                (of(&o.by_judgement, "well_founded")) " · "
+                                (of(&o.by_judgement, "partly_well_founded")) " · "
+                                (of(&o.by_judgement, "unfounded")) " · "
+                                (of(&o.by_judgement, "not_judged"))
+                            } }
+                            tr { td { "Tevredenheid cliënt (1–5): gemiddeld, over aantal" } td.n {
+                                (median(o.satisfaction.average, "van 5")) " · " (o.satisfaction.given)
+                            } }
                             tr { td { "Verbeteracties open · te laat · afgerond" } td.n { (o.actions.open) " · " (o.actions.overdue) " · " (o.actions.done) } }
                             tr { td { "Geanonimiseerd te bespreken" } td.n { (o.discussed_anonymously) } }
                         }

@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 
 use crate::db::schema::{complaints, reference_counters};
 use crate::domain::access::{Parties, Scope};
+use crate::domain::address::PostalAddress;
 use crate::domain::classification::{self, Category, Channel};
 use crate::domain::complaint::{
     Assignment, CheckedDetails, Client, Complainant, ComplaintKind, ComplaintStatus, Details,
@@ -19,7 +20,8 @@ use crate::domain::complaint::{
 };
 use crate::domain::deadlines::Clockwork;
 use crate::domain::lifecycle::{
-    Confirmation, ConfirmationChannel, Decision, Procedure, Resolution, Signature,
+    Confirmation, ConfirmationChannel, Decision, Judgement, Procedure, Resolution, Satisfaction,
+    Signature,
 };
 use crate::per_backend;
 
@@ -71,6 +73,15 @@ pub struct ComplaintRow {
     pub category_mask: i32,
     pub confirmation_document_id: Option<i64>,
     pub first_response_recorded_at: Option<NaiveDateTime>,
+    pub complainant_street: Option<String>,
+    pub complainant_postal_code: Option<String>,
+    pub complainant_city: Option<String>,
+    pub complainant_country: Option<String>,
+    pub decision_judgement: Option<String>,
+    pub satisfaction_score: Option<i32>,
+    pub satisfaction_remark: Option<String>,
+    pub satisfaction_recorded_by_id: Option<i64>,
+    pub satisfaction_recorded_at: Option<NaiveDateTime>,
 }
 
 impl ComplaintRow {
@@ -100,6 +111,17 @@ impl ComplaintRow {
             name: name.clone(),
             email: self.complainant_email.clone(),
             phone: self.complainant_phone.clone(),
+            address: self.complainant_address(),
+        })
+    }
+
+    /// The parts of an address are written together (`DetailsColumns`), so one stands for all.
+    fn complainant_address(&self) -> Option<PostalAddress> {
+        Some(PostalAddress {
+            street: self.complainant_street.clone()?,
+            postal_code: self.complainant_postal_code.clone()?,
+            city: self.complainant_city.clone()?,
+            country: self.complainant_country.clone()?,
         })
     }
 
@@ -156,6 +178,10 @@ impl ComplaintRow {
                 Some(Decision {
                     summary: self.decision_summary.clone()?,
                     resolution: Resolution::parse(self.decision_resolution.as_deref()?).ok()?,
+                    judgement: self
+                        .decision_judgement
+                        .as_deref()
+                        .and_then(|j| Judgement::parse(j).ok()),
                     decided_at: from_db(self.decided_at?),
                     decided_by: self.decided_by_id?,
                 })
@@ -178,6 +204,14 @@ impl ComplaintRow {
                 self.coordinator_signed_at,
             ),
             closed_at: self.closed_at.map(from_db),
+            satisfaction: (|| {
+                Some(Satisfaction {
+                    score: self.satisfaction_score?,
+                    remark: self.satisfaction_remark.clone(),
+                    recorded_by: self.satisfaction_recorded_by_id?,
+                    recorded_at: from_db(self.satisfaction_recorded_at?),
+                })
+            })(),
         }
     }
 
@@ -193,6 +227,7 @@ impl ComplaintRow {
             self.confirmation_recorded_by_id,
             self.dienstverlener_signed_by_id,
             self.coordinator_signed_by_id,
+            self.satisfaction_recorded_by_id,
         ]
         .into_iter()
         .flatten()
@@ -225,6 +260,10 @@ struct DetailsColumns {
     complainant_name: Option<String>,
     complainant_email: Option<String>,
     complainant_phone: Option<String>,
+    complainant_street: Option<String>,
+    complainant_postal_code: Option<String>,
+    complainant_city: Option<String>,
+    complainant_country: Option<String>,
     client_id: Option<String>,
     client_name: Option<String>,
     matter_reference: Option<String>,
@@ -236,6 +275,7 @@ struct DetailsColumns {
 impl From<&CheckedDetails> for DetailsColumns {
     fn from(checked: &CheckedDetails) -> Self {
         let d = checked.get();
+        let address = d.complainant.as_ref().and_then(|c| c.address.as_ref());
         DetailsColumns {
             kind: d.kind.as_str(),
             received_at: to_db(d.received_at),
@@ -243,6 +283,10 @@ impl From<&CheckedDetails> for DetailsColumns {
             complainant_name: d.complainant.as_ref().map(|c| c.name.clone()),
             complainant_email: d.complainant.as_ref().and_then(|c| c.email.clone()),
             complainant_phone: d.complainant.as_ref().and_then(|c| c.phone.clone()),
+            complainant_street: address.map(|a| a.street.clone()),
+            complainant_postal_code: address.map(|a| a.postal_code.clone()),
+            complainant_city: address.map(|a| a.city.clone()),
+            complainant_country: address.map(|a| a.country.clone()),
             client_id: d.client.as_ref().map(|c| c.id.clone()),
             client_name: d.client.as_ref().map(|c| c.name.clone()),
             matter_reference: d.matter_reference.clone(),
@@ -273,6 +317,7 @@ struct ProcedureColumns {
     escalated_at: Option<NaiveDateTime>,
     decision_summary: Option<String>,
     decision_resolution: Option<&'static str>,
+    decision_judgement: Option<&'static str>,
     decided_at: Option<NaiveDateTime>,
     decided_by_id: Option<i64>,
     confirmation_sent_at: Option<NaiveDateTime>,
@@ -284,6 +329,10 @@ struct ProcedureColumns {
     coordinator_signed_by_id: Option<i64>,
     coordinator_signed_at: Option<NaiveDateTime>,
     closed_at: Option<NaiveDateTime>,
+    satisfaction_score: Option<i32>,
+    satisfaction_remark: Option<String>,
+    satisfaction_recorded_by_id: Option<i64>,
+    satisfaction_recorded_at: Option<NaiveDateTime>,
 }
 
 impl From<&Procedure> for ProcedureColumns {
@@ -298,6 +347,7 @@ impl From<&Procedure> for ProcedureColumns {
             escalated_at: p.escalated_at.map(to_db),
             decision_summary: d.map(|d| d.summary.clone()),
             decision_resolution: d.map(|d| d.resolution.as_str()),
+            decision_judgement: d.and_then(|d| d.judgement).map(|j| j.as_str()),
             decided_at: d.map(|d| to_db(d.decided_at)),
             decided_by_id: d.map(|d| d.decided_by),
             confirmation_sent_at: c.map(|c| to_db(c.sent_at)),
@@ -309,6 +359,10 @@ impl From<&Procedure> for ProcedureColumns {
             coordinator_signed_by_id: p.coordinator_signature.map(|s| s.signed_by),
             coordinator_signed_at: p.coordinator_signature.map(|s| to_db(s.signed_at)),
             closed_at: p.closed_at.map(to_db),
+            satisfaction_score: p.satisfaction.as_ref().map(|s| s.score),
+            satisfaction_remark: p.satisfaction.as_ref().and_then(|s| s.remark.clone()),
+            satisfaction_recorded_by_id: p.satisfaction.as_ref().map(|s| s.recorded_by),
+            satisfaction_recorded_at: p.satisfaction.as_ref().map(|s| to_db(s.recorded_at)),
         }
     }
 }

@@ -42,6 +42,8 @@ by_name!(Profile {
     channel: String = Text,
     term: String = Text,
     outcome: String = Text,
+    judgement: String = Text,
+    satisfaction: Option<i32> = Nullable<Integer>,
     anonymised: bool = Bool,
     handler_id: i64 = BigInt,
     count: i64 = BigInt,
@@ -93,10 +95,12 @@ pub fn profiles(
                     ELSE 'open_within_term'
                 END AS term,
                 COALESCE(decision_resolution, 'undecided') AS outcome,
+                COALESCE(decision_judgement, 'not_judged') AS judgement,
+                satisfaction_score AS satisfaction,
                 anonymize_in_meeting AS anonymised, handler_id,
                 COUNT(*) AS count
          FROM complaints WHERE {IN_PERIOD}
-         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
+         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10"
     );
     Dialect::of(conn)
         .query(&sql)

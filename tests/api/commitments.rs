@@ -76,7 +76,9 @@ async fn events_hold_no_text(app: TestApp) {
             &json!({
                 "description": marked("De declaratie van oktober is te hoog"),
                 "root_cause": marked("Uren dubbel geboekt"),
-                "complainant": {"name": marked("Jan de Vries")},
+                "complainant": {"name": marked("Jan de Vries"), "address": {
+                    "street": marked("Dam"), "postal_code": "1012 JS", "city": marked("Amsterdam")
+                }},
                 "client": {"id": format!("REL2-{MARKER}"), "name": marked("De Vries Holding")},
                 "matter_reference": format!("Z2-{MARKER}"),
             }),
@@ -89,8 +91,11 @@ async fn events_hold_no_text(app: TestApp) {
     let reason = marked("Geen oplossing");
     succeeds(app.post(&path("/escalation"), DANA, &json!({"reason": reason})).await).await;
     let summary = marked("Creditnota verstuurd");
-    let decision = json!({"summary": summary, "resolution": "unresolved"});
+    let decision =
+        json!({"summary": summary, "resolution": "unresolved", "judgement": "unfounded"});
     succeeds(app.post(&path("/decision"), DANA, &decision).await).await;
+    let satisfaction = json!({"score": 2, "remark": marked("Te traag")});
+    succeeds(app.post(&path("/satisfaction"), DANA, &satisfaction).await).await;
     let filename = format!("{MARKER}.txt");
     let document = upload(&app, DANA, id, &filename, b"Gesprek met de client\n").await;
     assert_eq!(document.status.as_u16(), 201, "{}", document.text);
@@ -123,6 +128,12 @@ async fn events_hold_no_text(app: TestApp) {
     let decided = &of_type(&events, "complaint.decided")["data"];
     assert_eq!(decided["summary"]["text"], summary);
     assert_eq!(decided["resolution"], "unresolved", "what is not text stays as it was");
+    assert_eq!(decided["judgement"], "unfounded");
+    let satisfied = &of_type(&events, "complaint.satisfaction_recorded")["data"];
+    assert_eq!(
+        (&satisfied["remark"]["text"], &satisfied["score"]),
+        (&json!(marked("Te traag")), &json!(2))
+    );
     let changes = &of_type(&events, "complaint.updated")["data"]["changes"];
     assert_eq!(changes["description"]["before"]["text"], marked("De declaratie is te hoog"));
     assert_eq!(changes["complainant"]["after"]["name"]["text"], marked("Jan de Vries"));

@@ -112,7 +112,8 @@ async fn racing_signatures_and_closures_keep_the_rules(app: TestApp) {
             )
             .await;
         assert_eq!(classified.status, StatusCode::OK, "{}", classified.text);
-        let decision = json!({"summary": "Opgelost.", "resolution": "resolved"});
+        let decision =
+            json!({"summary": "Opgelost.", "resolution": "resolved", "judgement": "well_founded"});
         post(&app, DANA, &path("/decision"), decision).await;
         post(&app, DANA, &path("/written-confirmation"), json!({"channel": "letter"})).await;
 

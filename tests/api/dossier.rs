@@ -271,7 +271,7 @@ async fn a_written_confirmation_points_to_its_letter(app: TestApp) {
     app.post(
         &format!("/api/v1/complaints/{id}/decision"),
         DANA,
-        &json!({"summary": "Opgelost", "resolution": "resolved"}),
+        &json!({"summary": "Opgelost", "resolution": "resolved", "judgement": "well_founded"}),
     )
     .await;
     let path = format!("/api/v1/complaints/{id}/written-confirmation");

@@ -54,7 +54,7 @@ async fn second_60_is_refused_in_every_moment(app: TestApp) {
         ),
         (
             "decision",
-            json!({"summary": "Korting", "resolution": "resolved", "decided_at": leap}),
+            json!({"summary": "Korting", "resolution": "resolved", "judgement": "well_founded", "decided_at": leap}),
             "decided_at",
         ),
         ("written-confirmation", json!({"channel": "letter", "sent_at": leap}), "sent_at"),
@@ -95,7 +95,7 @@ async fn the_worst_accepted_moments_break_no_read(app: TestApp) {
         .post(
             &format!("{complaint}/decision"),
             DANA,
-            &json!({"summary": "Korting", "resolution": "unresolved",
+            &json!({"summary": "Korting", "resolution": "unresolved", "judgement": "unfounded",
                     "decided_at": "2026-11-02T08:59:59.999999999+00:00"}),
         )
         .await);
@@ -306,7 +306,7 @@ async fn a_client_clock_a_little_off_is_tolerated_both_ways(app: TestApp) {
         .post(
             &format!("{complaint}/decision"),
             DANA,
-            &json!({"summary": "Korting", "resolution": "unresolved"}),
+            &json!({"summary": "Korting", "resolution": "unresolved", "judgement": "unfounded"}),
         )
         .await;
     let decided_at = ok(&decided)["decision"]["decided_at"].clone();

@@ -31,6 +31,7 @@ mod overview;
 mod privacy;
 mod procedure;
 mod receivers;
+mod recording;
 mod registration;
 mod seeding;
 mod uploads;

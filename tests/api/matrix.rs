@@ -89,12 +89,18 @@ fn rows(f: &Fixture) -> BTreeMap<&'static str, (Request, [Expect; 6])> {
         ("escalate_complaint", (json(json!({"reason": "Geen oplossing."})), STEP_ON_COMPLAINT)),
         (
             "decide_complaint",
-            (json(json!({"summary": "Opgelost.", "resolution": "resolved"})), STEP_ON_COMPLAINT),
+            (
+                json(
+                    json!({"summary": "Opgelost.", "resolution": "resolved", "judgement": "well_founded"}),
+                ),
+                STEP_ON_COMPLAINT,
+            ),
         ),
         ("record_written_confirmation", (json(json!({"channel": "letter"})), STEP_ON_COMPLAINT)),
         // Kees is no handler of it and may not sign as its coordinator.
         ("sign_complaint", (json(json!({})), STEP_ON_COMPLAINT)),
         ("close_complaint", (none(), COORDINATE_COMPLAINT)),
+        ("record_satisfaction", (json(json!({"score": 4})), STEP_ON_COMPLAINT)),
         ("reopen_complaint", (json(json!({"reason": "Nieuwe informatie."})), COORDINATE_COMPLAINT)),
         ("withdraw_complaint", (json(json!({"reason": "Ingetrokken."})), HANDLE_COMPLAINT)),
         ("get_timeline", (none(), READ_COMPLAINT)),

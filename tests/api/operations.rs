@@ -74,6 +74,7 @@ async fn a_complaint_is_registered_and_taken_a_step_without_http(app: TestApp) {
     let decision = DecisionRequest {
         summary: "Declaratie gecorrigeerd".into(),
         resolution: klachtenregister::domain::lifecycle::Resolution::Resolved,
+        judgement: Some(klachtenregister::domain::lifecycle::Judgement::WellFounded),
         decided_at: None,
     };
     let stale = ctx().with(Precondition::Versions(vec![1]).into());

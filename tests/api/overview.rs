@@ -83,12 +83,14 @@ async fn contact(app: &TestApp, person: Person, id: i64, moment: &str) {
     .await;
 }
 
-/// Decides, confirms, signs (when resolved) and closes a complaint at `moment`.
+/// Decides (a resolved complaint well-founded, an unresolved one unfounded), confirms, signs
+/// (when resolved) and closes a complaint at `moment`.
 async fn settle(app: &TestApp, handler: Person, id: i64, resolution: &str, moment: &str) {
     at(app, moment);
     let path = |tail: &str| format!("/api/v1/complaints/{id}{tail}");
-    post(app, handler, path("/decision"), json!({"summary": "Besluit", "resolution": resolution}))
-        .await;
+    let judgement = if resolution == "resolved" { "well_founded" } else { "unfounded" };
+    let decision = json!({"summary": "Besluit", "resolution": resolution, "judgement": judgement});
+    post(app, handler, path("/decision"), decision).await;
     post(app, handler, path("/written-confirmation"), json!({"channel": "letter"})).await;
     if resolution == "resolved" {
         post(app, handler, path("/signatures"), json!({})).await;
@@ -106,8 +108,8 @@ struct DataSet {
 ///
 /// | | received | kind, reporter | handler | client | class | what happened |
 /// |---|---|---|---|---|---|---|
-/// | C1 | 5 Oct 10:00 | complaint, client | Dana | Bakkerij Jansen | A; II, III | reaction +24 h; resolved, closed 15 Oct (+10 d) |
-/// | C2 | 10 Oct 09:00 | complaint, representative | Eva | Garage De Vries | B; I | reaction +240 h (late); unresolved, closed 25 Oct (+15 d); anonymously |
+/// | C1 | 5 Oct 10:00 | complaint, client | Dana | Bakkerij Jansen | A; II, III | reaction +24 h; resolved, well-founded, closed 15 Oct (+10 d); client satisfied: 5 |
+/// | C2 | 10 Oct 09:00 | complaint, representative | Eva | Garage De Vries | B; I | reaction +240 h (late); unresolved, unfounded, closed 25 Oct (+15 d); anonymously; client satisfied: 2 |
 /// | C3 | 1 Nov 08:00 | complaint, client | Dana | Bakkerij Jansen | — | no reaction: overdue since 8 Nov |
 /// | C4 | 5 Nov 12:00 | complaint, contact | Eva | Kapsalon Mooi | B; III | reaction +2 h |
 /// | C5 | 20 Oct 10:00 | error, employee | Dana | — | A; IV | — |
@@ -131,6 +133,8 @@ async fn data_set(app: &TestApp) -> DataSet {
     classify(app, c1, "oral", json!(["legal", "financial"])).await;
     contact(app, DANA, c1, "2026-10-06T10:00:00Z").await;
     settle(app, DANA, c1, "resolved", "2026-10-15T10:00:00Z").await;
+    let satisfaction = format!("/api/v1/complaints/{c1}/satisfaction");
+    post(app, DANA, satisfaction, json!({"score": 5, "remark": "Netjes opgelost"})).await;
 
     let c2 = register(
         app,
@@ -142,6 +146,7 @@ async fn data_set(app: &TestApp) -> DataSet {
     classify(app, c2, "written", json!(["conduct"])).await;
     contact(app, EVA, c2, "2026-10-20T09:00:00Z").await;
     settle(app, EVA, c2, "unresolved", "2026-10-25T09:00:00Z").await;
+    post(app, KEES, format!("/api/v1/complaints/{c2}/satisfaction"), json!({"score": 2})).await;
 
     let c3 = register(
         app,
@@ -249,6 +254,14 @@ async fn the_figures_are_right(app: TestApp) {
         })
     );
     assert_eq!(o["outcome"], json!({"resolved": 1, "undecided": 5, "unresolved": 1}));
+    assert_eq!(
+        o["by_judgement"],
+        json!({"well_founded": 1, "partly_well_founded": 0, "unfounded": 1, "not_judged": 5})
+    );
+    assert_eq!(
+        o["satisfaction"],
+        json!({"given": 2, "average": 3.5, "by_score": {"1": 0, "2": 1, "3": 0, "4": 0, "5": 1}})
+    );
     // First reactions after 2 h, 24 h and 240 h; closures after 10 and 15 days.
     assert_eq!(o["median_hours_to_first_response"], 24.0);
     assert_eq!(o["median_days_to_closure"], 12.5);
@@ -389,6 +402,7 @@ async fn the_csv_holds_the_same_figures(app: TestApp) {
         "by_reporter",
         "response_term",
         "outcome",
+        "by_judgement",
     ] {
         let map = json[section].as_object().unwrap();
         assert_eq!(rows.iter().filter(|r| r.0 == section).count(), map.len(), "{section}");
@@ -405,6 +419,10 @@ async fn the_csv_holds_the_same_figures(app: TestApp) {
     assert_eq!(value("by_handler", "Dana de Wit"), "4");
     assert_eq!(value("by_client", "Bakkerij Jansen"), "2");
     assert_eq!(value("discussed_anonymously", ""), "1");
+    assert_eq!(value("by_judgement", "unfounded"), "1");
+    assert_eq!(value("satisfaction", "given"), "2");
+    assert_eq!(value("satisfaction", "average"), "3.5");
+    assert_eq!(value("satisfaction.by_score", "5"), "1");
     assert_eq!(value("period", "from"), "2026-10-01");
 }
 
@@ -426,6 +444,13 @@ async fn the_report_is_one_printable_page_with_charts(app: TestApp) {
     }
     assert!(html.contains("Binnen termijn gereageerd"));
     assert!(html.contains("Kantoor Vuijst"));
+    // Anonymised by default: two scores are too few to show their average; named, they are.
+    assert!(
+        html.contains("Tevredenheid cliënt (1–5)") && html.contains("(&lt; 5 klachten) · &lt; 5")
+    );
+    let named = app.get(&format!("/api/v1/overview/report?{PERIOD}&anonymised=false"), KEES).await;
+    assert!(named.text.contains("3.5 van 5 · 2"), "{}", named.text);
+    assert!(html.contains("Gegrond · deels gegrond · ongegrond"));
 }
 
 async fn an_evaluation_keeps_its_snapshot_and_starts_follow_ups(app: TestApp) {

@@ -96,16 +96,23 @@ async fn the_regulation_walked_through(app: TestApp) {
     assert_eq!(classified.json["categories"], json!(["legal", "financial"]));
     assert_eq!(classified.json["classified_by"]["id"], "kees");
 
+    // A complaint from outside the firm is judged: well-founded or not.
+    let unjudged = json!({"summary": "Declaratie gecorrigeerd.", "resolution": "resolved"});
+    let refused = step(&app, KEES, &path("/decision"), unjudged).await;
+    refused.assert_problem(422, "validation_failed");
+    assert_eq!(refused.error_fields(), ["judgement"]);
     let decided = step(
         &app,
         KEES,
         &path("/decision"),
         json!({
             "summary": "Declaratie gecorrigeerd; creditnota verstuurd.",
-            "resolution": "resolved"
+            "resolution": "resolved",
+            "judgement": "partly_well_founded"
         }),
     )
     .await;
+    assert_eq!(decided.json["decision"]["judgement"], "partly_well_founded");
     assert_eq!(ok(&decided)["status"], "decided");
     assert_eq!(decided.json["decision"]["resolution"], "resolved");
     assert_eq!(decided.json["follow_up_due_at"], Value::Null);
@@ -198,7 +205,7 @@ async fn a_complaint_about_the_coordinator_is_the_deputys(app: TestApp) {
         &app,
         DANA,
         &path("/decision"),
-        json!({"summary": "Excuses aangeboden.", "resolution": "resolved"}),
+        json!({"summary": "Excuses aangeboden.", "resolution": "resolved", "judgement": "well_founded"}),
     )
     .await);
     ok(&step(&app, DANA, &path("/written-confirmation"), json!({"channel": "email"})).await);
@@ -266,7 +273,7 @@ async fn closure_names_the_rule_it_misses(app: TestApp) {
         &app,
         DANA,
         &path("/decision"),
-        json!({"summary": "Opgelost", "resolution": "resolved"}),
+        json!({"summary": "Opgelost", "resolution": "resolved", "judgement": "well_founded"}),
     )
     .await);
     let before_the_decision = (received_at + Duration::hours(1)).to_rfc3339();
@@ -301,13 +308,15 @@ async fn closure_names_the_rule_it_misses(app: TestApp) {
         &json!({"channel": "oral", "categories": ["practice"]}),
     )
     .await;
-    ok(&step(
+    // What an employee raised needs no judgement.
+    let decided = step(
         &app,
         EVA,
         &epath("/decision"),
         json!({"summary": "Werkinstructie aangepast", "resolution": "unresolved"}),
     )
-    .await);
+    .await;
+    assert_eq!(ok(&decided)["decision"]["judgement"], Value::Null);
     assert_eq!(ok(&step(&app, KEES, &epath("/closure"), json!({})).await)["status"], "closed");
 }
 
@@ -317,7 +326,8 @@ async fn a_signed_form_keeps_its_people(app: TestApp) {
     let received_at: chrono::DateTime<chrono::Utc> =
         complaint["received_at"].as_str().unwrap().parse().unwrap();
     let path = |tail: &str| format!("/api/v1/complaints/{id}{tail}");
-    let resolved = json!({"summary": "Opgelost", "resolution": "resolved"});
+    let resolved =
+        json!({"summary": "Opgelost", "resolution": "resolved", "judgement": "well_founded"});
     ok(&step(&app, KEES, &path("/decision"), resolved.clone()).await);
     ok(&step(&app, KEES, &path("/signatures"), json!({})).await);
 
@@ -358,7 +368,7 @@ async fn two_different_people_sign(app: TestApp) {
         &app,
         KEES,
         &path("/decision"),
-        json!({"summary": "Niet opgelost", "resolution": "unresolved"}),
+        json!({"summary": "Niet opgelost", "resolution": "unresolved", "judgement": "unfounded"}),
     )
     .await);
     step(&app, KEES, &path("/signatures"), json!({"capacity": "dienstverlener"}))
@@ -368,7 +378,7 @@ async fn two_different_people_sign(app: TestApp) {
         &app,
         KEES,
         &path("/decision"),
-        json!({"summary": "Toch opgelost", "resolution": "resolved"}),
+        json!({"summary": "Toch opgelost", "resolution": "resolved", "judgement": "well_founded"}),
     )
     .await);
 
@@ -398,7 +408,7 @@ async fn two_different_people_sign(app: TestApp) {
         &app,
         KEES,
         &path("/decision"),
-        json!({"summary": "Herzien", "resolution": "resolved"}),
+        json!({"summary": "Herzien", "resolution": "resolved", "judgement": "well_founded"}),
     )
     .await;
     assert_eq!(ok(&revised)["signatures"], json!({"dienstverlener": null, "coordinator": null}));
@@ -466,7 +476,7 @@ async fn the_one_week_term_and_follow_up_dates(app: TestApp) {
         &app,
         DANA,
         &path("/decision"),
-        json!({"summary": "Opgelost", "resolution": "resolved"}),
+        json!({"summary": "Opgelost", "resolution": "resolved", "judgement": "well_founded"}),
     )
     .await);
     app.clock.advance(Duration::days(30));
@@ -496,7 +506,7 @@ async fn escalation_goes_once_to_an_appointed_coordinator(app: TestApp) {
         &app,
         DANA,
         &format!("/api/v1/complaints/{decided}/decision"),
-        json!({"summary": "Klaar", "resolution": "resolved"}),
+        json!({"summary": "Klaar", "resolution": "resolved", "judgement": "well_founded"}),
     )
     .await);
     step(&app, DANA, &format!("/api/v1/complaints/{decided}/escalation"), reason.clone())
@@ -568,9 +578,14 @@ async fn reopening_and_withdrawal(app: TestApp) {
     step(&app, KEES, &path("/reopening"), json!({"reason": "x"}))
         .await
         .assert_problem(409, "not_closed");
-    step(&app, EVA, &path("/decision"), json!({"summary": "x", "resolution": "resolved"}))
-        .await
-        .assert_problem(409, "complaint_not_open");
+    step(
+        &app,
+        EVA,
+        &path("/decision"),
+        json!({"summary": "x", "resolution": "resolved", "judgement": "well_founded"}),
+    )
+    .await
+    .assert_problem(409, "complaint_not_open");
     let timeline = app.get(&path("/timeline"), KEES).await;
     let last = timeline.json["items"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(

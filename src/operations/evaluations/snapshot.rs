@@ -14,10 +14,12 @@ use crate::domain::overview::{Attributed, Figure, Median, Overview};
 /// The stored form's version. Version 1 is the overview's shape when evaluations began;
 /// snapshots stored before versioning carry no number and are of it. Version 2: a figure of
 /// fewer complaints than the minimum is the string `"< 5"`, and there are no rows per
-/// person; version 1's numbers read as figures.
-const VERSION: u32 = 2;
+/// person; version 1's numbers read as figures. Version 3: the judgements and the clients'
+/// satisfaction; earlier snapshots have none — they were not counted then, which is not the
+/// same as none counted — and show without them.
+const VERSION: u32 = 3;
 
-/// The figures of versions 1 and 2. (The API shows them as the `Overview` schema: the two
+/// The figures of versions 1 to 3. (The API shows them as the `Overview` schema: the two
 /// have the same JSON today, which a test holds them to; when the overview changes, this
 /// type gets a schema of its own.)
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -35,6 +37,10 @@ pub struct Snapshot {
     pub by_reporter: BTreeMap<String, Figure>,
     pub response_term: BTreeMap<String, Figure>,
     pub outcome: BTreeMap<String, Figure>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_judgement: Option<BTreeMap<String, Figure>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub satisfaction: Option<Satisfaction>,
     pub median_hours_to_first_response: Option<Median>,
     pub median_days_to_closure: Option<Median>,
     pub actions: Actions,
@@ -79,6 +85,14 @@ pub struct Month {
     pub by_category: BTreeMap<String, Figure>,
 }
 
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Satisfaction {
+    pub given: Figure,
+    pub average: Option<Median>,
+    pub by_score: BTreeMap<String, Figure>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Count {
@@ -114,7 +128,7 @@ impl Snapshot {
     pub fn load(stored: &str) -> Result<Snapshot, Unreadable> {
         let stored: Stored = serde_json::from_str(stored).map_err(|_| Unreadable::Malformed)?;
         match stored.version {
-            1 | VERSION => Ok(stored.snapshot),
+            1..=VERSION => Ok(stored.snapshot),
             later => Err(Unreadable::Later(later)),
         }
     }
@@ -146,6 +160,12 @@ impl From<&Overview> for Snapshot {
             by_reporter: o.by_reporter.clone(),
             response_term: o.response_term.clone(),
             outcome: o.outcome.clone(),
+            by_judgement: Some(o.by_judgement.clone()),
+            satisfaction: Some(Satisfaction {
+                given: o.satisfaction.given,
+                average: o.satisfaction.average,
+                by_score: o.satisfaction.by_score.clone(),
+            }),
             median_hours_to_first_response: o.median_hours_to_first_response,
             median_days_to_closure: o.median_days_to_closure,
             actions: Actions {
@@ -215,7 +235,11 @@ mod tests {
         assert!(sparse.by_kind.is_empty() && sparse.median_days_to_closure.is_none());
         let hidden = Snapshot::load(r#"{"version": 2, "total": "< 5"}"#).unwrap();
         assert_eq!(hidden.total, Shown::FewerThan(5));
-        assert!(matches!(Snapshot::load(r#"{"version": 3}"#), Err(Unreadable::Later(3))));
+        // Taken before judgements and satisfaction were counted: not "none", but absent.
+        assert_eq!((&hidden.by_judgement, &hidden.satisfaction), (&None, &None));
+        let shown = serde_json::to_value(&hidden).unwrap();
+        assert!(shown.get("by_judgement").is_none() && shown.get("satisfaction").is_none());
+        assert!(matches!(Snapshot::load(r#"{"version": 4}"#), Err(Unreadable::Later(4))));
         assert!(matches!(Snapshot::load("[]"), Err(Unreadable::Malformed)));
         assert!(Snapshot::load(&Snapshot::default().to_stored()).unwrap().by_kind.is_empty());
     }

@@ -1,0 +1,1 @@
+ALTER TABLE complaints DROP COLUMN decision_judgement;
