@@ -48,6 +48,9 @@ vocabulary! {
         #[serde(rename = "organisation.updated")]
         #[strum(serialize = "organisation.updated")]
         OrganisationUpdated,
+        #[serde(rename = "organisation.letter_template_updated")]
+        #[strum(serialize = "organisation.letter_template_updated")]
+        LetterTemplateUpdated,
         #[serde(rename = "action.created")]
         #[strum(serialize = "action.created")]
         ActionCreated,

@@ -35,6 +35,7 @@ pub enum CommandKind {
     CreateEvaluation,
     EditEvaluation,
     EditOrganisation,
+    EditLetterTemplate,
     CreateWebhook,
     EditWebhook,
     DeleteWebhook,
