@@ -17,7 +17,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::state::AppState;
-use crate::api::write_limit::{WriteLimit, limit_writes};
+use crate::api::write_limit::{RateLimit, WriteLimit, limit_writes};
 use crate::api::{self, KnownRoutes, cors};
 use crate::auth::dev::{DEV_COORDINATOR, DEV_ORGANISATION};
 use crate::auth::{Sightings, Verifier};
@@ -28,11 +28,15 @@ use crate::domain::codes::ProblemCode;
 use crate::domain::moment::DEFAULT_CLOCK_SKEW;
 use crate::error::{ApiError, PROBLEM_CONTENT_TYPE};
 use crate::operations;
+use crate::render::typeset::Typesetter;
 use crate::shutdown::{self, Stopping};
 use crate::telemetry::RequestSpan;
 use crate::workers::delivery::Delivery;
 use crate::workers::read_log::ReadLog;
 use crate::workers::{self, deadlines};
+
+/// Requests one client address may make to the public pages a minute.
+const PUBLIC_REQUESTS_PER_MINUTE: u32 = 30;
 
 /// The background work started with the service. Finishing it after the server stopped
 /// lets queued work (the read log) be written and rounds in progress (deliveries, the
@@ -129,7 +133,11 @@ pub async fn prepare(
         verifier,
         sightings: Sightings::default(),
         write_limit: WriteLimit::per_minute(config.writes_per_minute),
+        public_limit: RateLimit::per_minute(PUBLIC_REQUESTS_PER_MINUTE),
         read_log,
+        typesetter: Typesetter::new(
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+        ),
         max_json_bytes: config.max_json_bytes,
         max_document_bytes: config.max_document_bytes,
         overview_min_cell: config.overview_min_cell,
@@ -138,6 +146,7 @@ pub async fn prepare(
         webhook_allowed_hosts: config.delivery.webhook_allowed_hosts.clone(),
         clock_skew: chrono::Duration::from_std(config.clock_skew).unwrap_or(DEFAULT_CLOCK_SKEW),
         idempotency_ttl: config.idempotency_ttl,
+        public_url: config.public_url.clone(),
     };
     Ok((state, Workers { stop, tasks: vec![read_log_writer, watcher, deliverer] }))
 }

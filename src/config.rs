@@ -80,6 +80,7 @@ struct RawSettings {
     #[serde(default = "default_overview_min_cell")]
     overview_min_cell: i64,
     metrics_token: Option<String>,
+    public_url: Option<String>,
     #[serde(default = "default_clock_skew_secs")]
     clock_skew_secs: u64,
 }
@@ -280,6 +281,9 @@ pub struct Config {
     /// How far a moment a client gives may lie on the wrong side of one the service set
     /// (now, the default receipt, the decision) and still be taken, as that moment.
     pub clock_skew: Duration,
+    /// Where clients reach the service (`https://klachten.kantoor.nl`), without a trailing
+    /// slash: the acknowledgement letter names the public regulation's address under it.
+    pub public_url: String,
 }
 
 /// How webhooks and e-mail go out.
@@ -446,6 +450,21 @@ impl RawSettings {
                     .into(),
             );
         }
+        let public_url = match &self.public_url {
+            None => format!("http://{bind}"),
+            Some(given) => match url::Url::parse(given) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+                    given.trim_end_matches('/').to_owned()
+                }
+                _ => {
+                    problems.push(format!(
+                        "KLACHTEN_PUBLIC_URL: '{given}' is not an http(s) address; example: \
+                         https://klachten.kantoor.nl"
+                    ));
+                    String::new()
+                }
+            },
+        };
         if self.workers == Some(0) {
             problems.push("KLACHTEN_WORKERS: must be at least 1".into());
         }
@@ -494,6 +513,7 @@ impl RawSettings {
             overview_min_cell: self.overview_min_cell,
             metrics_token: self.metrics_token,
             clock_skew: Duration::from_secs(self.clock_skew_secs),
+            public_url,
         })
     }
 
@@ -818,6 +838,18 @@ mod tests {
         }
         let err = RawSettings { overview_min_cell: 0, ..raw() }.validate().unwrap_err();
         assert!(err.0[0].contains("KLACHTEN_OVERVIEW_MIN_CELL: 0 is out of range"), "{:?}", err.0);
+    }
+
+    #[test]
+    fn the_public_url_is_an_http_address_and_defaults_to_the_bound_one() {
+        assert_eq!(raw().validate().unwrap().public_url, "http://127.0.0.1:8080");
+        let url = |u: &str| RawSettings { public_url: Some(u.into()), ..raw() }.validate();
+        assert_eq!(
+            url("https://klachten.kantoor.nl/").unwrap().public_url,
+            "https://klachten.kantoor.nl"
+        );
+        assert!(url("ftp://kantoor.nl").is_err());
+        assert!(url("klachten.kantoor.nl").is_err());
     }
 
     #[test]

@@ -4,9 +4,7 @@
 use std::collections::BTreeMap;
 
 use actix_multipart::{Field, Multipart};
-use actix_web::http::header::{
-    self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
-};
+use actix_web::http::header::{self, DispositionType};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use futures_util::StreamExt;
 use serde_json::json;
@@ -16,7 +14,7 @@ use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::{ContentBuilder, HeaderBuilder, Ref, RefOr};
 use utoipa::{IntoResponses, PartialSchema, ToSchema};
 
-use super::answer::created;
+use super::answer::{created, named};
 use super::extract::{ApiQuery, Idempotency, complaint};
 use super::openapi::{Conflict, Forbidden, NotFound, Unprocessable};
 use super::pagination::PageQuery;
@@ -26,7 +24,7 @@ use crate::domain::codes::ProblemCode;
 use crate::domain::documents::{ALLOWED, sanitize_filename};
 use crate::domain::validation::FieldError;
 use crate::error::ApiError;
-use crate::operations::documents::{self, DocumentView, Download, ReadView, Upload};
+use crate::operations::documents::{self, DocumentView, ReadView, Upload};
 use crate::operations::page::Page;
 use crate::telemetry::record_complaint;
 
@@ -217,32 +215,11 @@ pub async fn download(
     let file = documents::download(&state.db, &state.read_log, ctx, id, document).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, file.content_type.clone()))
-        .insert_header(attachment(&file))
+        .insert_header(named(DispositionType::Attachment, &file.filename))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::CONTENT_SECURITY_POLICY, "sandbox; default-src 'none'"))
         .insert_header(("X-Content-SHA256", file.sha256))
         .body(file.content))
-}
-
-/// Offers a download as an attachment under its safe name: ASCII for old clients, UTF-8
-/// (RFC 5987) for the rest.
-fn attachment(file: &Download) -> ContentDisposition {
-    let ascii: String = file
-        .filename
-        .chars()
-        .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' })
-        .collect();
-    ContentDisposition {
-        disposition: DispositionType::Attachment,
-        parameters: vec![
-            DispositionParam::Filename(ascii),
-            DispositionParam::FilenameExt(ExtendedValue {
-                charset: Charset::Ext("UTF-8".into()),
-                language_tag: None,
-                value: file.filename.clone().into_bytes(),
-            }),
-        ],
-    }
 }
 
 /// A download answers with the type the document was found to have: one of the allowlist's.

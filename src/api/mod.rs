@@ -16,13 +16,17 @@ mod documents;
 mod evaluations;
 mod events;
 pub mod extract;
+mod form;
 mod health;
+mod letters;
 mod me;
+pub mod negotiate;
 pub mod openapi;
 mod organisation;
 mod overview;
 pub mod pagination;
 mod procedure;
+mod public;
 mod staff;
 pub mod state;
 mod timeline;
@@ -51,6 +55,7 @@ pub fn configure(config: &mut ServiceConfig) {
     config
         .service(health::live)
         .service(health::ready)
+        .service(public::klachtenregeling)
         .service(scope::scope(BASE_PATH).configure(procedure_routes).configure(improvement_routes));
 }
 
@@ -77,10 +82,12 @@ fn procedure_routes(config: &mut ServiceConfig) {
         .service(procedure::reopen)
         .service(procedure::withdraw)
         .service(timeline::timeline)
+        .service(form::read)
         .service(documents::upload)
         .service(documents::list)
         .service(documents::download)
-        .service(documents::reads_of);
+        .service(documents::reads_of)
+        .service(letters::write);
 }
 
 /// The improvement cycle, the events, and the organisation's settings.
@@ -109,6 +116,8 @@ fn improvement_routes(config: &mut ServiceConfig) {
         .service(webhooks::delivery_log)
         .service(organisation::read)
         .service(organisation::edit)
+        .service(letters::template)
+        .service(letters::save_template)
         .service(staff::list);
 }
 

@@ -43,6 +43,7 @@ use crate::error::{PROBLEM_CONTENT_TYPE, Problem};
         (name = "events", description = "The tamper-evident timeline"),
         (name = "webhooks", description = "Subscriptions of practice-management software to the register's events, and their delivery logs"),
         (name = "organisation", description = "The organisation, its procedure settings and its staff"),
+        (name = "public", description = "What needs no token: the klachtenregeling handed to clients"),
         (name = "health", description = "Liveness and readiness for orchestrators"),
     ),
 )]
@@ -91,7 +92,7 @@ problem_responses! {
     Unprocessable: "Invalid field values (`errors` lists each) or a reused `Idempotency-Key`",
     ServiceUnavailable: "The database cannot be reached; retry after the `Retry-After` seconds",
     HeadersTooLarge: "The request's headers exceed 16 KiB",
-    TooManyRequests: "The caller's writes exceed the configured rate; retry after the `Retry-After` seconds",
+    TooManyRequests: "The caller's writes (or, on a public page, the client address's requests) exceed the configured rate; retry after the `Retry-After` seconds",
     PreconditionRequired: "No `If-Match`: send the `ETag` of the version you read (`GET`), so that no one else's change is overwritten",
 }
 

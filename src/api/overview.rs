@@ -8,7 +8,9 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::answer::PAGE_POLICY;
 use super::extract::ApiQuery;
+use super::negotiate::quality;
 use super::state::AppState;
 use crate::auth::Principal;
 use crate::domain::overview::{Overview, Period};
@@ -16,10 +18,6 @@ use crate::error::ApiError;
 use crate::operations::overview::{self, Asked};
 use crate::render::overview_csv::to_csv;
 use crate::render::report::render;
-
-/// The printable report's content security policy: its own inline style and nothing else.
-const REPORT_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
-                             base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// The period and form of an overview.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -52,31 +50,6 @@ impl OverviewQuery {
             minimum_cell: state.overview_min_cell,
         }
     }
-}
-
-/// The quality the `Accept` header gives `media` (`type/subtype`): that of the most specific
-/// range matching it (`text/csv` over `text/*` over `*/*`), 0 when none does.
-fn quality(accept: &str, media: &str) -> f32 {
-    let (kind, _) = media.split_once('/').unwrap_or((media, ""));
-    accept
-        .split(',')
-        .filter_map(|range| {
-            let mut parts = range.split(';');
-            let name = parts.next()?.trim().to_ascii_lowercase();
-            let specificity = match name.as_str() {
-                "*/*" => 0,
-                n if n == media => 2,
-                n if n.strip_suffix("/*") == Some(kind) => 1,
-                _ => return None,
-            };
-            let q = parts
-                .filter_map(|p| p.trim().strip_prefix("q=").or(p.trim().strip_prefix("Q=")))
-                .find_map(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
-            Some((specificity, q))
-        })
-        .max_by_key(|(specificity, _)| *specificity)
-        .map_or(0.0, |(_, q)| q)
 }
 
 /// Does the client prefer CSV? Only when it rates `text/csv` above JSON (q-values honoured;
@@ -160,7 +133,7 @@ pub async fn report(
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         // The page is self-contained: no scripts, nothing loaded from elsewhere, not framed.
-        .insert_header((header::CONTENT_SECURITY_POLICY, REPORT_POLICY))
+        .insert_header((header::CONTENT_SECURITY_POLICY, PAGE_POLICY))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::X_FRAME_OPTIONS, "DENY"))
         .body(render(&figures, &organisation).into_string()))

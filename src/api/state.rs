@@ -6,10 +6,11 @@ use crate::clock::SharedClock;
 use crate::db::Db;
 use crate::domain::outbound::AllowedHosts;
 use crate::operations::Context;
+use crate::render::typeset::Typesetter;
 use crate::shutdown::Stopping;
 use crate::workers::read_log::ReadLog;
 
-use super::write_limit::WriteLimit;
+use super::write_limit::{RateLimit, WriteLimit};
 
 pub struct AppState {
     pub db: Db,
@@ -17,7 +18,11 @@ pub struct AppState {
     pub verifier: Verifier,
     pub sightings: Sightings,
     pub write_limit: WriteLimit,
+    /// Requests to the public pages per client address.
+    pub public_limit: RateLimit<std::net::IpAddr>,
     pub read_log: ReadLog,
+    /// Lays out the paperwork's PDFs.
+    pub typesetter: Typesetter,
     pub max_json_bytes: usize,
     pub max_document_bytes: usize,
     /// The anonymised overview shows no figure of fewer complaints than this.
@@ -30,6 +35,8 @@ pub struct AppState {
     pub webhook_allowed_hosts: AllowedHosts,
     /// `KLACHTEN_CLOCK_SKEW_SECS`.
     pub clock_skew: chrono::Duration,
+    /// `KLACHTEN_PUBLIC_URL`: where clients reach the service.
+    pub public_url: String,
     /// How long an idempotency key's answer is replayed.
     pub idempotency_ttl: std::time::Duration,
 }

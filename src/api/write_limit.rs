@@ -5,6 +5,7 @@
 //! counted — a forged token never reaches the counters, so they only grow with real staff —
 //! and gets its 401 from the handler. Reads are not limited.
 
+use std::hash::Hash;
 use std::num::NonZeroU32;
 
 use actix_web::body::MessageBody;
@@ -19,18 +20,29 @@ use super::authentication::{Authenticated, authenticate};
 use super::state::AppState;
 use crate::error::ApiError;
 
-pub struct WriteLimit(Option<DefaultKeyedRateLimiter<i64>>);
+/// A limit on how fast one key — a staff member, a client address — may call.
+pub struct RateLimit<K: Hash + Eq + Clone>(Option<DefaultKeyedRateLimiter<K>>);
 
-impl WriteLimit {
-    /// `per_minute` writes a minute, in bursts of as many; 0 for no limit.
-    pub fn per_minute(per_minute: u32) -> WriteLimit {
-        WriteLimit(NonZeroU32::new(per_minute).map(|n| RateLimiter::keyed(Quota::per_minute(n))))
+/// Writes per staff member.
+pub type WriteLimit = RateLimit<i64>;
+
+/// Keys kept before those that are no longer limited are dropped: the public pages are
+/// called from any number of addresses.
+const KEYS_KEPT: usize = 10_000;
+
+impl<K: Hash + Eq + Clone> RateLimit<K> {
+    /// `per_minute` calls a minute, in bursts of as many; 0 for no limit.
+    pub fn per_minute(per_minute: u32) -> RateLimit<K> {
+        RateLimit(NonZeroU32::new(per_minute).map(|n| RateLimiter::keyed(Quota::per_minute(n))))
     }
 
-    /// Counts a write of `staff_id`; one beyond the rate is refused with 429.
-    fn check(&self, staff_id: i64) -> Result<(), ApiError> {
+    /// Counts a call of `key`; one beyond the rate is refused with 429.
+    pub fn check(&self, key: K) -> Result<(), ApiError> {
         let Some(limiter) = &self.0 else { return Ok(()) };
-        limiter.check_key(&staff_id).map_err(|not_until| {
+        if limiter.len() > KEYS_KEPT {
+            limiter.retain_recent();
+        }
+        limiter.check_key(&key).map_err(|not_until| {
             ApiError::too_many_requests(not_until.wait_time_from(DefaultClock::default().now()))
         })
     }

@@ -276,6 +276,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    letter_templates (organisation_id, kind) {
+        organisation_id -> BigInt,
+        kind -> Text,
+        body -> Text,
+        version -> Integer,
+        updated_by_id -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     deliveries (id) {
         id -> BigInt,
         event_id -> BigInt,
@@ -312,6 +323,7 @@ diesel::joinable!(action_notes -> actions (action_id));
 diesel::joinable!(evaluation_assessments -> evaluations (evaluation_id));
 diesel::joinable!(outbox -> events (event_id));
 diesel::joinable!(event_texts -> events (event_id));
+diesel::joinable!(letter_templates -> organisations (organisation_id));
 diesel::joinable!(deliveries -> webhook_subscriptions (subscription_id));
 diesel::joinable!(deliveries -> events (event_id));
 diesel::joinable!(deliveries -> staff (recipient_id));
@@ -338,4 +350,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_subscriptions,
     deliveries,
     idempotency_keys,
+    letter_templates,
 );

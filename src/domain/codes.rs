@@ -79,6 +79,10 @@ vocabulary! {
         /// A dienstverlener may not withdraw, or change the anonymity of, a complaint about
         /// themselves.
         CallerIsSubject,
+
+        // Paperwork.
+        /// A letter goes to the complainant, and the report names none (an internal one).
+        ComplainantRequired,
     }
 }
 

@@ -25,6 +25,12 @@ pub const ALLOWED: [&str; 18] = [
 
 pub const FILENAME_MAX: usize = 200;
 
+/// The hex SHA-256 of a document's content, as the dossier records it.
+pub fn sha256_hex(content: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(content).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// What the content is, by its own bytes. The name only tells an Outlook message from other
 /// OLE compound files, which share one signature. `Err` carries what was found instead.
 pub fn detect(content: &[u8], filename: &str) -> Result<&'static str, String> {

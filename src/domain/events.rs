@@ -51,6 +51,9 @@ vocabulary! {
         #[serde(rename = "organisation.updated")]
         #[strum(serialize = "organisation.updated")]
         OrganisationUpdated,
+        #[serde(rename = "organisation.letter_template_updated")]
+        #[strum(serialize = "organisation.letter_template_updated")]
+        LetterTemplateUpdated,
         #[serde(rename = "action.created")]
         #[strum(serialize = "action.created")]
         ActionCreated,
@@ -127,6 +130,7 @@ impl EventType {
             | WebhookCreated
             | WebhookUpdated
             | WebhookDeleted
+            | LetterTemplateUpdated
             | ChainRebuilt => &[],
         }
     }

@@ -45,6 +45,7 @@ pub mod deadlines;
 pub mod documents;
 pub mod evaluation;
 pub mod events;
+pub mod letters;
 pub mod lifecycle;
 pub mod moment;
 pub mod notifications;

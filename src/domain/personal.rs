@@ -101,6 +101,9 @@ pub const COLUMNS: &[(&str, &str, Holds)] = &[
     ("webhook_subscriptions", "url", Firm),
     ("webhook_subscriptions", "event_types", Firm),
     ("webhook_subscriptions", "secret", Firm),
+    // The firm's wording; a letter made from it is a document of the complaint.
+    ("letter_templates", "kind", Procedural),
+    ("letter_templates", "body", Firm),
 ];
 
 #[cfg(test)]

@@ -383,6 +383,25 @@ pub async fn of_complaint(
     .await
 }
 
+/// The corrective actions of a complaint the caller was found to see, oldest first: the
+/// action taken or to be taken, as the registration form lists it.
+pub(super) fn corrective_of(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    complaint: i64,
+    today: NaiveDate,
+) -> Result<Vec<ActionView>, OperationError> {
+    let query = ActionFilter {
+        complaint_id: Some(complaint),
+        kind: Some(ActionKind::Corrective),
+        limit: i64::MAX,
+        ..ActionFilter::default()
+    };
+    let mut rows = store::list(conn, caller.organisation_id(), Scope::Organisation, &query)?;
+    rows.reverse();
+    views(conn, caller, rows, today)
+}
+
 /// An action the caller may see.
 pub async fn read(db: &Db, ctx: Context, id: i64) -> Result<ActionView, OperationError> {
     db.read(move |conn| {

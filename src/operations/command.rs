@@ -36,6 +36,7 @@ pub enum CommandKind {
     CreateEvaluation,
     EditEvaluation,
     EditOrganisation,
+    EditLetterTemplate,
     CreateWebhook,
     EditWebhook,
     DeleteWebhook,

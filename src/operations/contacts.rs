@@ -67,14 +67,22 @@ pub async fn list(
     let contacts = db
         .read::<_, OperationError, _>(move |conn| {
             readable_complaint(conn, &caller, complaint)?;
-            let rows = contacts::for_complaint(conn, complaint)?;
-            let ids: Vec<i64> = rows.iter().map(|r| r.recorded_by_id).collect();
-            let people = staff::people(conn, &ids)?;
-            Ok(Page::whole(rows.into_iter().map(|r| view(r, &people)).collect()))
+            Ok(Page::whole(of_complaint(conn, complaint)?))
         })
         .await?;
     reads::record(read_log, &ctx, [complaint], None).await?;
     Ok(contacts)
+}
+
+/// The contacts of a complaint the caller was found to see, in the order they took place.
+pub(super) fn of_complaint(
+    conn: &mut AnyConnection,
+    complaint: i64,
+) -> Result<Vec<ContactView>, OperationError> {
+    let rows = contacts::for_complaint(conn, complaint)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.recorded_by_id).collect();
+    let people = staff::people(conn, &ids)?;
+    Ok(rows.into_iter().map(|r| view(r, &people)).collect())
 }
 
 /// One contact of a complaint; recorded as a read.

@@ -12,6 +12,7 @@ pub mod evaluations;
 pub mod event_texts;
 pub mod events;
 pub mod idempotency;
+pub mod letter_templates;
 pub mod organisations;
 pub mod outbox;
 pub mod overview;

@@ -43,7 +43,7 @@ async fn an_edit_changes_only_what_it_names(app: TestApp) {
     assert_eq!(edited.json["root_cause"], "Uren dubbel geboekt");
     assert_eq!(
         edited.json["complainant"],
-        json!({"name": "Jan de Vries", "email": null, "phone": null})
+        json!({"name": "Jan de Vries", "email": null, "phone": null, "address": null})
     );
     assert_eq!(edited.json["description"], created["description"]);
     assert_eq!(edited.json["reference"], created["reference"]);

@@ -28,6 +28,7 @@ mod operations;
 mod organisation;
 mod outbound;
 mod overview;
+mod paperwork;
 mod privacy;
 mod procedure;
 mod receivers;

@@ -61,6 +61,7 @@ fn rows(f: &Fixture) -> BTreeMap<&'static str, (Request, [Expect; 6])> {
     BTreeMap::from([
         ("health_live", (none(), PUBLIC)),
         ("health_ready", (none(), PUBLIC)),
+        ("get_public_regulation", (none(), PUBLIC)),
         ("get_me", (none(), READ_BY_ALL)),
         ("list_classifications", (none(), READ_BY_ALL)),
         ("list_complaints", (none(), READ_BY_ALL)),
@@ -104,6 +105,8 @@ fn rows(f: &Fixture) -> BTreeMap<&'static str, (Request, [Expect; 6])> {
         ("reopen_complaint", (json(json!({"reason": "Nieuwe informatie."})), COORDINATE_COMPLAINT)),
         ("withdraw_complaint", (json(json!({"reason": "Ingetrokken."})), HANDLE_COMPLAINT)),
         ("get_timeline", (none(), READ_COMPLAINT)),
+        ("get_complaint_form", (none(), READ_COMPLAINT)),
+        ("write_letter", (json(json!({"kind": "acknowledgement"})), HANDLE_COMPLAINT)),
         ("list_documents", (none(), READ_COMPLAINT)),
         ("upload_document", (Request { body: Body::Document, ..none() }, HANDLE_COMPLAINT)),
         ("download_document", (none(), READ_COMPLAINT)),
@@ -171,6 +174,14 @@ fn rows(f: &Fixture) -> BTreeMap<&'static str, (Request, [Expect; 6])> {
         ("get_organisation", (none(), READ_BY_ALL)),
         ("update_organisation", (json(json!({"response_term_days": 7})), COORDINATE_ORGANISATION)),
         ("list_staff", (none(), READ_BY_ALL)),
+        ("get_letter_template", (none(), READ_BY_ALL)),
+        (
+            "put_letter_template",
+            (
+                json(json!({"body": "Geachte {{ complainant }}, {{ reference }}"})),
+                COORDINATE_ORGANISATION,
+            ),
+        ),
     ])
 }
 
@@ -272,6 +283,8 @@ fn concrete(template: &str, f: &Fixture) -> String {
         .replace("{id}", &collection_id.to_string())
         .replace("{contact}", &f.contact.to_string())
         .replace("{document}", &f.document.to_string())
+        .replace("{slug}", "kantoor-a")
+        .replace("{kind}", "acknowledgement")
 }
 
 fn matches(expected: Expect, status: u16) -> bool {

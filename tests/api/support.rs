@@ -135,6 +135,7 @@ impl TestApp {
             metrics_token: None,
             clock_skew: Duration::from_secs(120),
             idempotency_ttl: Duration::from_secs(24 * 3600),
+            public_url: "https://klachten.example.nl".into(),
         };
         adjust(&mut config);
         let clock = ManualClock::new(start_of_test());
