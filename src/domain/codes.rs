@@ -79,6 +79,13 @@ vocabulary! {
         /// A dienstverlener may not withdraw, or change the anonymity of, a complaint about
         /// themselves.
         CallerIsSubject,
+
+        // Privacy (DESIGN.md §9).
+        /// Erasure of a complaint that is neither closed nor withdrawn.
+        ErasureOfOpenComplaint,
+        /// The complaint's personal data was erased already: it is not erased or reopened
+        /// again.
+        AlreadyErased,
     }
 }
 

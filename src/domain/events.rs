@@ -39,6 +39,9 @@ vocabulary! {
         #[serde(rename = "complaint.withdrawn")]
         #[strum(serialize = "complaint.withdrawn")]
         ComplaintWithdrawn,
+        #[serde(rename = "complaint.erased")]
+        #[strum(serialize = "complaint.erased")]
+        ComplaintErased,
         #[serde(rename = "complaint.document_added")]
         #[strum(serialize = "complaint.document_added")]
         DocumentAdded,
