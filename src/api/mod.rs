@@ -13,6 +13,7 @@ mod complaints;
 mod contacts;
 pub mod cors;
 mod documents;
+mod erasure;
 mod evaluations;
 mod events;
 pub mod extract;
@@ -81,6 +82,7 @@ fn procedure_routes(config: &mut ServiceConfig) {
         .service(procedure::record_satisfaction)
         .service(procedure::reopen)
         .service(procedure::withdraw)
+        .service(erasure::erase)
         .service(timeline::timeline)
         .service(form::read)
         .service(documents::upload)

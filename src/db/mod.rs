@@ -274,6 +274,28 @@ where
     }
 }
 
+/// Whether this instance holds the sweep lock `key` for the rest of the caller's
+/// transaction: on PostgreSQL one instance sweeps at a time (a transaction-scoped advisory
+/// lock, taken without waiting; `false` while another holds it). SQLite's write transactions
+/// are serial already.
+pub fn holds_sweep_lock(conn: &mut AnyConnection, key: i64) -> Result<bool, DbError> {
+    #[derive(diesel::QueryableByName)]
+    struct Locked {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        locked: bool,
+    }
+    match conn {
+        AnyConnection::Postgresql(_) => {
+            let lock: Locked = diesel::RunQueryDsl::get_result(
+                diesel::sql_query(format!("SELECT pg_try_advisory_xact_lock({key}) AS locked")),
+                conn,
+            )?;
+            Ok(lock.locked)
+        }
+        AnyConnection::Sqlite(_) => Ok(true),
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("migrations failed: {0}")]
 pub struct MigrationError(String);

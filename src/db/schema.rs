@@ -14,6 +14,8 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        retention_months -> Nullable<Integer>,
+        retention_reason -> Nullable<Text>,
     }
 }
 
@@ -95,6 +97,7 @@ diesel::table! {
         satisfaction_remark -> Nullable<Text>,
         satisfaction_recorded_by_id -> Nullable<BigInt>,
         satisfaction_recorded_at -> Nullable<Timestamp>,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 
@@ -311,6 +314,7 @@ diesel::table! {
         response_status -> Integer,
         response_body -> Text,
         created_at -> Timestamp,
+        complaint_id -> Nullable<BigInt>,
     }
 }
 

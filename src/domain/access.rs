@@ -75,6 +75,9 @@ pub enum ComplaintAct {
     /// Withdraw the complaint, or change whether the office meeting sees it anonymised: a
     /// handling act the person it is about may not do for themselves (the coordinator does).
     WithdrawOrAnonymise,
+    /// Erase the complaint's personal data: a coordinator's, never on a complaint about
+    /// themselves.
+    Erase,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +100,10 @@ const CALLER_IS_SUBJECT: Denied = Denied::Forbidden {
     code: ProblemCode::CallerIsSubject,
     message: "this complaint is about you: its withdrawal and whether the office meeting sees \
               it anonymised are for the klachtencoördinator to decide",
+};
+const ERASER_IS_SUBJECT: Denied = Denied::Forbidden {
+    code: ProblemCode::CallerIsSubject,
+    message: "this complaint is about you: another klachtencoördinator erases it",
 };
 const HANDLER_REQUIRED: Denied = Denied::Forbidden {
     code: ProblemCode::HandlerRequired,
@@ -147,6 +154,7 @@ pub fn permit(s: Standing, act: ComplaintAct) -> Result<Standing, Denied> {
         ComplaintAct::Handle => Err(HANDLER_OR_COORDINATOR),
         ComplaintAct::WithdrawOrAnonymise if s.is_subject => Err(CALLER_IS_SUBJECT),
         ComplaintAct::WithdrawOrAnonymise => return permit(s, ComplaintAct::Handle),
+        ComplaintAct::Erase if s.coordinator_is_subject => Err(ERASER_IS_SUBJECT),
         ComplaintAct::Sign(Role::Dienstverlener) if s.as_handler => Ok(()),
         ComplaintAct::Sign(Role::Dienstverlener) => Err(HANDLER_REQUIRED),
         ComplaintAct::Reassign
@@ -154,6 +162,7 @@ pub fn permit(s: Standing, act: ComplaintAct) -> Result<Standing, Denied> {
         | ComplaintAct::Close
         | ComplaintAct::Reopen
         | ComplaintAct::Audit
+        | ComplaintAct::Erase
         | ComplaintAct::Sign(Role::Klachtencoordinator) => coordinator_only(&s),
     };
     allowed.map(|()| s)
@@ -228,6 +237,20 @@ mod tests {
                 Err(HANDLER_OR_COORDINATOR)
             );
         }
+    }
+
+    #[test]
+    fn erasure_is_for_a_coordinator_who_is_not_the_subject() {
+        assert!(authorise(&coordinator(COORDINATOR), &parties(), ComplaintAct::Erase).is_ok());
+        assert!(permit(SERVICE, ComplaintAct::Erase).is_ok());
+        assert_eq!(
+            authorise(&dienstverlener(HANDLER), &parties(), ComplaintAct::Erase),
+            Err(COORDINATOR_REQUIRED)
+        );
+        assert_eq!(
+            authorise(&coordinator(SUBJECT), &parties(), ComplaintAct::Erase),
+            Err(ERASER_IS_SUBJECT)
+        );
     }
 
     #[test]

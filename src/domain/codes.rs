@@ -83,6 +83,13 @@ vocabulary! {
         // Paperwork.
         /// A letter goes to the complainant, and the report names none (an internal one).
         ComplainantRequired,
+
+        // Privacy (DESIGN.md §9).
+        /// Erasure of a complaint that is neither closed nor withdrawn.
+        ErasureOfOpenComplaint,
+        /// The complaint's personal data was erased already: it is not erased or reopened
+        /// again.
+        AlreadyErased,
     }
 }
 

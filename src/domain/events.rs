@@ -39,6 +39,9 @@ vocabulary! {
         #[serde(rename = "complaint.withdrawn")]
         #[strum(serialize = "complaint.withdrawn")]
         ComplaintWithdrawn,
+        #[serde(rename = "complaint.erased")]
+        #[strum(serialize = "complaint.erased")]
+        ComplaintErased,
         #[serde(rename = "complaint.document_added")]
         #[strum(serialize = "complaint.document_added")]
         DocumentAdded,
@@ -131,6 +134,8 @@ impl EventType {
             | WebhookUpdated
             | WebhookDeleted
             | LetterTemplateUpdated
+            // The reason for an erasure is about the procedure, not the person (DESIGN.md §9).
+            | ComplaintErased
             | ChainRebuilt => &[],
         }
     }

@@ -43,6 +43,7 @@ pub mod commitment;
 pub mod complaint;
 pub mod deadlines;
 pub mod documents;
+pub mod erasure;
 pub mod evaluation;
 pub mod events;
 pub mod letters;

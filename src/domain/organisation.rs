@@ -1,6 +1,8 @@
 //! The organisation's settings for its complaint procedure: the response term, who
-//! coordinates, who deputises, and the regulation text handed to clients.
+//! coordinates, who deputises, the regulation text handed to clients, and how long finished
+//! complaints are kept.
 
+use super::erasure::check_retention;
 use super::roles::{Role, Roles};
 use super::validation::{AllValid, FieldError, Text, ValidationErrors, ensure};
 
@@ -15,6 +17,10 @@ pub struct Settings {
     pub coordinator_id: Option<i64>,
     pub deputy_coordinator_id: Option<i64>,
     pub regulation_text: String,
+    /// Months after which a finished complaint is erased; `None`: kept, for the reason
+    /// `retention_reason` records.
+    pub retention_months: Option<i32>,
+    pub retention_reason: Option<String>,
 }
 
 /// A staff member named as coordinator or deputy, as far as the service knows them.
@@ -46,19 +52,22 @@ fn check_coordinator(field: &str, named: Named) -> Result<Option<i64>, FieldErro
     }
 }
 
+/// A retention term as a patch leaves it: months or none, and the reason for none.
+pub type Retention<'a> = (Option<i32>, Option<&'a str>);
+
 /// Checks new settings: both coordinators hold the coordinator role and are two people, the
-/// term is 1 to 90 days.
+/// term is 1 to 90 days, the retention term at least a year or none with a reason.
 pub fn check_settings(
     name: &str,
     response_term_days: i32,
-    coordinator: Named,
-    deputy: Named,
+    (coordinator, deputy): (Named, Named),
     regulation_text: &str,
+    (retention_months, retention_reason): Retention<'_>,
 ) -> Result<Settings, ValidationErrors> {
     let coordinator = check_coordinator("coordinator_id", coordinator);
     let deputy = check_coordinator("deputy_coordinator_id", deputy);
     let two_people = !matches!((&coordinator, &deputy), (Ok(Some(c)), Ok(Some(d))) if c == d);
-    let (name, (), coordinator_id, deputy_id, (), regulation_text) = (
+    let (name, (), coordinator_id, deputy_id, (), regulation_text, retention) = (
         Text::parse("name", name, NAME_MAX),
         ensure(
             TERM_DAYS.contains(&response_term_days),
@@ -73,20 +82,26 @@ pub fn check_settings(
             "must be someone other than the coordinator: the deputy takes complaints about them",
         ),
         Text::parse_may_be_empty("regulation_text", regulation_text, REGULATION_MAX),
+        check_retention(retention_months, retention_reason),
     )
         .all_valid()?;
+    let (retention_months, retention_reason) = retention;
     Ok(Settings {
         name: name.into_string(),
         response_term_days,
         coordinator_id,
         deputy_coordinator_id: deputy_id,
         regulation_text: regulation_text.into_string(),
+        retention_months,
+        retention_reason,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const TWO_YEARS: Retention<'static> = (Some(24), None);
 
     fn coordinator(id: i64) -> Named {
         Named::Known { id, roles: Roles::default().with(Role::Klachtencoordinator) }
@@ -99,28 +114,29 @@ mod tests {
     #[test]
     fn settings_name_two_coordinators() {
         let ok =
-            check_settings(" Kantoor ", 7, coordinator(1), coordinator(2), "Regeling").unwrap();
+            check_settings(" Kantoor ", 7, (coordinator(1), coordinator(2)), "Regeling", TWO_YEARS)
+                .unwrap();
         assert_eq!(
             (ok.name.as_str(), ok.coordinator_id, ok.deputy_coordinator_id),
             ("Kantoor", Some(1), Some(2))
         );
-        assert!(check_settings("K", 7, Named::Nobody, Named::Nobody, "").is_ok());
+        assert!(check_settings("K", 7, (Named::Nobody, Named::Nobody), "", TWO_YEARS).is_ok());
         assert_eq!(
-            fields(check_settings("K", 7, coordinator(1), coordinator(1), "")),
+            fields(check_settings("K", 7, (coordinator(1), coordinator(1)), "", TWO_YEARS)),
             ["deputy_coordinator_id"]
         );
         let dienstverlener =
             Named::Known { id: 3, roles: Roles::default().with(Role::Dienstverlener) };
         assert_eq!(
-            fields(check_settings("K", 7, dienstverlener, Named::Unknown, "")),
+            fields(check_settings("K", 7, (dienstverlener, Named::Unknown), "", TWO_YEARS)),
             ["coordinator_id", "deputy_coordinator_id"]
         );
         assert_eq!(
-            fields(check_settings("", 0, Named::Nobody, Named::Nobody, "")),
+            fields(check_settings("", 0, (Named::Nobody, Named::Nobody), "", TWO_YEARS)),
             ["name", "response_term_days"]
         );
         assert_eq!(
-            fields(check_settings("K", 91, Named::Nobody, Named::Nobody, "")),
+            fields(check_settings("K", 91, (Named::Nobody, Named::Nobody), "", TWO_YEARS)),
             ["response_term_days"]
         );
     }

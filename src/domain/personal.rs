@@ -93,6 +93,8 @@ pub const COLUMNS: &[(&str, &str, Holds)] = &[
     ("organisations", "slug", Firm),
     ("organisations", "name", Firm),
     ("organisations", "regulation_text", Firm),
+    // Why the organisation keeps complaints beyond any term: about the firm, not a person.
+    ("organisations", "retention_reason", Firm),
     ("staff", "subject", Firm),
     ("staff", "name", Firm),
     ("staff", "roles", Firm),

@@ -27,6 +27,7 @@ pub enum CommandKind {
     RecordSatisfaction,
     Reopen,
     Withdraw,
+    Erase,
     AddDocument,
     CreateAction,
     EditAction,
@@ -61,6 +62,12 @@ pub trait Target {
 
     /// Its version, which the precondition is checked against.
     fn version(&self, found: &Self::Found) -> Option<i32>;
+
+    /// The complaint it is, or belongs to, if any: an answer kept with an idempotency key is
+    /// filed under it, so that erasing the complaint deletes the answers that repeat it.
+    fn complaint(&self) -> Option<i64> {
+        None
+    }
 }
 
 /// The target of a command that creates something: there is nothing to find first.
@@ -117,7 +124,9 @@ where
     A: Serialize + DeserializeOwned,
 {
     let found = target.find(conn, &ctx.caller)?;
-    let Some(key) = &ctx.conditions.key else { return perform(conn, ctx, (&target, found), work) };
+    let Some(key) = &ctx.conditions.key else {
+        return Ok(perform(conn, ctx, (&target, found), work)?.0);
+    };
     // Keys are the sender's own; the service itself sends none.
     let staff_id = ctx
         .caller
@@ -127,10 +136,11 @@ where
     let when = (ctx.now, ctx.keys_expired_before());
     match idempotency::claim(conn, staff_id, key.as_str(), &fingerprint, when)? {
         Claim::Fresh => {
-            let answer = perform(conn, ctx, (&target, found), work)?;
+            let (answer, about) = perform(conn, ctx, (&target, found), work)?;
             let stored = serde_json::to_string(&answer)
                 .map_err(|_| OperationError::Internal("an answer does not serialise"))?;
-            idempotency::complete(conn, staff_id, key.as_str(), &stored)?;
+            let about = about.or(target.complaint());
+            idempotency::complete(conn, (staff_id, key.as_str()), &stored, about)?;
             Ok(answer)
         }
         Claim::Replay { answer } => serde_json::from_str(&answer)
@@ -139,20 +149,23 @@ where
     }
 }
 
+/// Does the work and records its event; answers with the work's answer and the complaint
+/// its event belongs to.
 fn perform<T: Target, A>(
     conn: &mut AnyConnection,
     ctx: &Context,
     (target, found): (&T, T::Found),
     work: impl FnOnce(&mut AnyConnection, T::Found) -> Result<Done<A>, OperationError>,
-) -> Result<A, OperationError> {
+) -> Result<(A, Option<i64>), OperationError> {
     if let Some(version) = target.version(&found) {
         ctx.conditions.precondition.check(version)?;
     }
     let done = work(conn, found)?;
+    let about = done.event.as_ref().and_then(|event| event.complaint_id);
     if let Some(event) = done.event {
         ctx.record(conn, event)?;
     }
-    Ok(done.answer)
+    Ok((done.answer, about))
 }
 
 /// Deletes the answers kept with idempotency keys claimed before `before`: they are no

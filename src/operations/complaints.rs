@@ -83,6 +83,9 @@ pub struct ComplaintView {
     /// Bring this complaint to the office meeting without names.
     pub anonymize_in_meeting: bool,
     pub closed_at: Option<DateTime<Utc>>,
+    /// When its personal data was erased (`POST /complaints/{id}/erasure`, or the retention
+    /// sweep): its texts then read `[gewist]`, its contact details are gone.
+    pub erased_at: Option<DateTime<Utc>>,
     /// Increases with every change; the `ETag` is this number quoted.
     #[schema(example = 1)]
     pub version: i32,
@@ -193,6 +196,7 @@ fn view(row: ComplaintRow, people: &HashMap<i64, Person>, now: DateTime<Utc>) ->
         root_cause: row.root_cause,
         anonymize_in_meeting: row.anonymize_in_meeting,
         closed_at: row.closed_at.map(from_db),
+        erased_at: row.erased_at.map(from_db),
         version: row.version,
         created_at: from_db(row.created_at),
         updated_at: from_db(row.updated_at),

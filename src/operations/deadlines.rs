@@ -8,11 +8,11 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use diesel::RunQueryDsl;
 use serde_json::json;
 
+use super::sweep::{Batch, in_batches};
 use super::{Caller, Context, Event, OperationError, Process};
-use crate::db::{AnyConnection, Db, DbError, write_transaction};
+use crate::db::{AnyConnection, Db};
 use crate::domain::complaint::Assignment;
 use crate::domain::events::EventType;
 use crate::domain::notifications;
@@ -25,26 +25,10 @@ const BATCH: i64 = 500;
 
 /// One sweep: announces what passed by `now`, in batches; returns how many.
 pub async fn sweep(db: &Db, now: DateTime<Utc>) -> Result<usize, OperationError> {
-    let mut announced = 0;
-    loop {
-        let batch =
-            db.read(move |conn| write_transaction(conn, |conn| sweep_batch(conn, now))).await?;
-        announced += batch.announced;
-        if batch.found < BATCH as usize {
-            return Ok(announced);
-        }
-    }
-}
-
-struct Batch {
-    found: usize,
-    announced: usize,
+    in_batches(db, (SWEEP_LOCK_KEY, BATCH as usize), move |conn| sweep_batch(conn, now)).await
 }
 
 fn sweep_batch(conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<Batch, OperationError> {
-    if !holds_sweep_lock(conn)? {
-        return Ok(Batch { found: 0, announced: 0 });
-    }
     let found = deadlines::unannounced(conn, now, BATCH)?;
     // Lock order as in every command: the complaints' rows, then (when announcing) the chain
     // head. Read again once locked: a response recorded meanwhile ends the overdue state.
@@ -55,27 +39,7 @@ fn sweep_batch(conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<Batch, Op
         .filter(|item| ids.contains(&item.complaint_id))
         .collect();
     let announced = announce(conn, &overdue, now)?;
-    Ok(Batch { found: found.len(), announced })
-}
-
-/// PostgreSQL: one instance sweeps at a time (the lock ends with the transaction). SQLite's
-/// write transactions are serial already.
-fn holds_sweep_lock(conn: &mut AnyConnection) -> Result<bool, DbError> {
-    #[derive(diesel::QueryableByName)]
-    struct Locked {
-        #[diesel(sql_type = diesel::sql_types::Bool)]
-        locked: bool,
-    }
-    match conn {
-        AnyConnection::Postgresql(_) => {
-            let lock: Locked = diesel::sql_query(format!(
-                "SELECT pg_try_advisory_xact_lock({SWEEP_LOCK_KEY}) AS locked"
-            ))
-            .get_result(conn)?;
-            Ok(lock.locked)
-        }
-        AnyConnection::Sqlite(_) => Ok(true),
-    }
+    Ok(Batch { found: found.len(), done: announced })
 }
 
 /// Announces what of `overdue` is not announced yet, inside the caller's transaction;

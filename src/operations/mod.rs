@@ -19,6 +19,7 @@ pub mod contacts;
 mod context;
 pub mod deadlines;
 pub mod documents;
+pub mod erasure;
 mod error;
 pub mod evaluations;
 pub mod events;
@@ -32,6 +33,7 @@ pub mod procedure;
 pub mod reads;
 pub mod regulation;
 pub mod staff;
+mod sweep;
 pub mod targets;
 pub mod webhooks;
 

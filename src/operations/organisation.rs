@@ -10,7 +10,7 @@ use super::people::StaffRef;
 use super::{Caller, Context, Event, OperationError, changes};
 use crate::db::{AnyConnection, Db};
 use crate::domain::events::EventType;
-use crate::domain::organisation::{Named, Settings, check_settings};
+use crate::domain::organisation::{Named, Retention, Settings, check_settings};
 use crate::domain::validation::{ExternalId, Text};
 use crate::store::organisations::{self, Organisation};
 use crate::store::{from_db, staff};
@@ -32,6 +32,13 @@ pub struct OrganisationView {
     /// The klachtenregeling as handed to clients.
     #[schema(example = "Klachtenregeling\nAlgemeen\nWij streven naar effectiviteit …")]
     pub regulation_text: String,
+    /// Months after which a closed or withdrawn complaint's personal data is erased by the
+    /// retention sweep (at least 12; default 24). `null`: kept without a term, for the reason
+    /// `retention_reason` gives.
+    #[schema(example = 24, minimum = 12, maximum = 1200)]
+    pub retention_months: Option<i32>,
+    /// Why complaints are kept without a term; only when `retention_months` is `null`.
+    pub retention_reason: Option<String>,
     #[schema(example = 3)]
     pub version: i32,
     pub updated_at: DateTime<Utc>,
@@ -48,6 +55,8 @@ fn view(conn: &mut AnyConnection, org: Organisation) -> Result<OrganisationView,
         name: org.name,
         response_term_days: org.response_term_days,
         regulation_text: org.regulation_text,
+        retention_months: org.retention_months,
+        retention_reason: org.retention_reason,
         version: org.version,
         updated_at: from_db(org.updated_at),
     })
@@ -81,6 +90,14 @@ pub struct OrganisationPatch {
     pub deputy_coordinator_id: Option<Option<String>>,
     #[schema(max_length = 50000)]
     pub regulation_text: Option<String>,
+    /// Months after which finished complaints are erased (12 to 1200); `null` keeps them
+    /// without a term, and then needs `retention_reason`.
+    #[serde(default, with = "::serde_with::rust::double_option")]
+    #[schema(value_type = Option<i32>, minimum = 12, maximum = 1200)]
+    pub retention_months: Option<Option<i32>>,
+    /// Why complaints are kept without a term: required with `retention_months: null`.
+    #[schema(max_length = 2000)]
+    pub retention_reason: Option<String>,
 }
 
 /// Who a patch names for a coordinator setting, as far as the service knows them.
@@ -97,6 +114,18 @@ fn named(
         Some(member) => Named::Known { id: member.id, roles: member.roles() },
         None => Named::Unknown,
     })
+}
+
+/// The retention term a patch leaves: a new term drops the reason kept for having none; a
+/// patch that leaves the term alone keeps its reason unless it gives another.
+fn retention<'a>(patch: &'a OrganisationPatch, org: &'a Organisation) -> Retention<'a> {
+    match patch.retention_months {
+        Some(months) => (months, patch.retention_reason.as_deref()),
+        None => (
+            org.retention_months,
+            patch.retention_reason.as_deref().or(org.retention_reason.as_deref()),
+        ),
+    }
 }
 
 /// The organisation, for a coordinator to change.
@@ -123,8 +152,15 @@ impl Target for Own {
     }
 }
 
-const SETTINGS: [&str; 5] =
-    ["name", "response_term_days", "coordinator", "deputy_coordinator", "regulation_text"];
+const SETTINGS: [&str; 7] = [
+    "name",
+    "response_term_days",
+    "coordinator",
+    "deputy_coordinator",
+    "regulation_text",
+    "retention_months",
+    "retention_reason",
+];
 
 /// Changes the procedure settings: a coordinator's. A changed term applies to complaints
 /// received from then on.
@@ -146,9 +182,9 @@ pub async fn edit(
             let settings = check_settings(
                 patch.name.as_deref().unwrap_or(&org.name),
                 patch.response_term_days.unwrap_or(org.response_term_days),
-                coordinator,
-                deputy,
+                (coordinator, deputy),
                 patch.regulation_text.as_deref().unwrap_or(&org.regulation_text),
+                retention(&patch, &org),
             )?;
             if settings == org.settings() {
                 return Ok(Done::unchanged(view(conn, org)?));

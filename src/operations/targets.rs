@@ -45,6 +45,10 @@ impl Target for OnComplaint {
     fn version(&self, found: &FoundComplaint) -> Option<i32> {
         Some(found.row.version)
     }
+
+    fn complaint(&self) -> Option<i64> {
+        Some(self.id)
+    }
 }
 
 /// A complaint the caller may read.

@@ -82,6 +82,7 @@ pub struct ComplaintRow {
     pub satisfaction_remark: Option<String>,
     pub satisfaction_recorded_by_id: Option<i64>,
     pub satisfaction_recorded_at: Option<NaiveDateTime>,
+    pub erased_at: Option<NaiveDateTime>,
 }
 
 impl ComplaintRow {

@@ -73,15 +73,16 @@ pub fn claim(
     })
 }
 
-/// Stores the answer to a freshly claimed key, in the same transaction as the work.
+/// Stores the answer to a freshly claimed key, in the same transaction as the work, filed
+/// under the complaint it is about.
 pub fn complete(
     conn: &mut AnyConnection,
-    staff_id: i64,
-    key: &str,
+    (staff_id, key): (i64, &str),
     answer: &str,
+    complaint_id: Option<i64>,
 ) -> QueryResult<()> {
     diesel::update(keys::table.find((staff_id, key)))
-        .set(keys::response_body.eq(answer))
+        .set((keys::response_body.eq(answer), keys::complaint_id.eq(complaint_id)))
         .execute(conn)
         .map(drop)
 }

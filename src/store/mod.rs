@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod deadlines;
 pub mod deliveries;
 pub mod documents;
+pub mod erasure;
 pub mod evaluations;
 pub mod event_texts;
 pub mod events;

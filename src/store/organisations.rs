@@ -22,6 +22,8 @@ pub struct Organisation {
     pub version: i32,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
+    pub retention_months: Option<i32>,
+    pub retention_reason: Option<String>,
 }
 
 impl Organisation {
@@ -32,6 +34,8 @@ impl Organisation {
             coordinator_id: self.coordinator_id,
             deputy_coordinator_id: self.deputy_coordinator_id,
             regulation_text: self.regulation_text.clone(),
+            retention_months: self.retention_months,
+            retention_reason: self.retention_reason.clone(),
         }
     }
 
@@ -42,6 +46,15 @@ impl Organisation {
             deputy_coordinator_id: self.deputy_coordinator_id,
         }
     }
+}
+
+/// The organisations that erase finished complaints after a term, with that term in months.
+pub fn retention_terms(conn: &mut AnyConnection) -> QueryResult<Vec<(i64, i32)>> {
+    organisations::table
+        .filter(organisations::retention_months.is_not_null())
+        .select((organisations::id, organisations::retention_months.assume_not_null()))
+        .order(organisations::id)
+        .load(conn)
 }
 
 pub fn get(conn: &mut AnyConnection, id: i64) -> QueryResult<Organisation> {
@@ -94,6 +107,8 @@ pub fn save_settings(
         organisations::coordinator_id.eq(settings.coordinator_id),
         organisations::deputy_coordinator_id.eq(settings.deputy_coordinator_id),
         organisations::regulation_text.eq(&settings.regulation_text),
+        organisations::retention_months.eq(settings.retention_months),
+        organisations::retention_reason.eq(&settings.retention_reason),
         organisations::version.eq(organisations::version + 1),
         organisations::updated_at.eq(to_db(now)),
     ))

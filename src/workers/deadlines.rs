@@ -1,5 +1,6 @@
 //! The deadline watcher: sweeps for passed response terms and follow-up dates
-//! (`operations::deadlines::sweep`) every interval, until the service stops; and deletes the
+//! (`operations::deadlines::sweep`) every interval, until the service stops; erases the
+//! complaints past their retention term (`operations::erasure::sweep`); and deletes the
 //! idempotency keys past their lifetime (`operations::command::forget_keys`).
 
 use std::time::Duration;
@@ -10,6 +11,7 @@ use crate::clock::SharedClock;
 use crate::db::Db;
 use crate::operations::command::forget_keys;
 use crate::operations::deadlines::sweep;
+use crate::operations::erasure;
 
 /// Every `every`, also deletes the idempotency keys older than `keys_kept`.
 pub async fn watch(
@@ -22,6 +24,13 @@ pub async fn watch(
         let now = clock.now();
         if let Err(error) = sweep(&db, now).await {
             tracing::warn!(%error, "the deadline sweep failed; trying again later");
+        }
+        match erasure::sweep(&db, now).await {
+            Ok(0) => {}
+            Ok(erased) => tracing::info!(erased, "complaints past their retention term erased"),
+            Err(error) => {
+                tracing::warn!(%error, "the retention sweep failed; trying again later");
+            }
         }
         let before =
             now - chrono::Duration::from_std(keys_kept).unwrap_or(chrono::Duration::days(1));

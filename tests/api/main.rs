@@ -17,6 +17,7 @@ mod cors;
 mod deadlines;
 mod dossier;
 mod editing;
+mod erasure;
 mod identity_providers;
 mod inputs;
 mod integrity;

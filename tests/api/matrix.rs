@@ -104,6 +104,11 @@ fn rows(f: &Fixture) -> BTreeMap<&'static str, (Request, [Expect; 6])> {
         ("record_satisfaction", (json(json!({"score": 4})), STEP_ON_COMPLAINT)),
         ("reopen_complaint", (json(json!({"reason": "Nieuwe informatie."})), COORDINATE_COMPLAINT)),
         ("withdraw_complaint", (json(json!({"reason": "Ingetrokken."})), HANDLE_COMPLAINT)),
+        // The fixture's complaint is open: the coordinator in charge passes and is refused 409.
+        (
+            "erase_complaint",
+            (json(json!({"reason": "Verzoek van de klager."})), COORDINATE_COMPLAINT),
+        ),
         ("get_timeline", (none(), READ_COMPLAINT)),
         ("get_complaint_form", (none(), READ_COMPLAINT)),
         ("write_letter", (json(json!({"kind": "acknowledgement"})), HANDLE_COMPLAINT)),
