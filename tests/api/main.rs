@@ -36,6 +36,7 @@ mod receivers;
 mod recording;
 mod registration;
 mod seeding;
+mod upgrade;
 mod uploads;
 mod visibility;
 mod webhooks;

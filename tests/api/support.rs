@@ -21,7 +21,10 @@ use klachtenregister::clock::ManualClock;
 use klachtenregister::config::{
     ClaimNames, Config, DeliverySettings, IdentityConfig, KeySource, LogFormat,
 };
-use klachtenregister::db::{Db, DbTarget, PoolSettings, write_transaction};
+use klachtenregister::db::{
+    AnyConnection, Db, DbTarget, POSTGRES_MIGRATIONS, PoolSettings, SQLITE_MIGRATIONS,
+    write_transaction,
+};
 use klachtenregister::domain::organisation::Settings;
 use klachtenregister::domain::roles::Role;
 use klachtenregister::store::{organisations, staff};
@@ -89,59 +92,34 @@ impl TestApp {
     /// Spawns the service with settings adjusted by `adjust`. `None` when the PostgreSQL
     /// half is asked for outside CI without `TEST_DATABASE_URL`.
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
-        let database = match backend {
-            Backend::Sqlite => TestDatabase::sqlite(),
-            Backend::Postgres => TestDatabase::postgres()?,
-        };
-        let mut config = Config {
-            database: database.target.clone(),
-            bind: "127.0.0.1:0".parse().unwrap(),
-            data_dir: database.folder.path().to_path_buf(),
-            pool: PoolSettings {
-                max_size: 8,
-                acquire_timeout: Duration::from_secs(10),
-                sqlite_busy_timeout: Duration::from_secs(30),
-            },
-            identity: IdentityConfig {
-                keys: KeySource::Secret(SECRET.into()),
-                algorithms: vec![Algorithm::HS256],
-                issuer: None,
-                audience: None,
-                leeway: Duration::from_secs(0),
-                jwks_min_refresh: Duration::from_secs(0),
-                claims: ClaimNames::default(),
-            },
-            max_json_bytes: 64 * 1024,
-            max_document_bytes: 1024 * 1024,
-            read_log_flush: Duration::from_millis(20),
-            // Tests write fast; `limits.rs` tests the limit itself.
-            writes_per_minute: 0,
-            // Never within a test: tests that move the clock past deadlines see no
-            // announcements unless they ask for the watcher (`deadlines.rs`).
-            deadline_sweep: Duration::from_secs(86_400),
-            delivery: DeliverySettings {
-                interval: Duration::from_millis(20),
-                first_retry: Duration::from_secs(10),
-                timeout: Duration::from_secs(5),
-                mail: None,
-                // The tests' receivers listen on loopback; `outbound.rs` tests the refusals.
-                webhook_allowed_hosts: "127.0.0.1".parse().unwrap(),
-            },
-            log_format: LogFormat::Text,
-            workers: Some(2),
-            shutdown_drain: Duration::ZERO,
-            cors_origins: Vec::new(),
-            overview_min_cell: 5,
-            metrics_token: None,
-            clock_skew: Duration::from_secs(120),
-            idempotency_ttl: Duration::from_secs(24 * 3600),
-            public_url: "https://klachten.example.nl".into(),
-        };
+        let database = TestDatabase::new(backend)?;
+        let mut config = test_config(&database);
         adjust(&mut config);
         let clock = ManualClock::new(start_of_test());
         let app = TestApp::start(config, clock, Arc::new(database)).await;
         seed_organisations(&app.db);
         Some(app)
+    }
+
+    /// Spawns the service on a database as an earlier release left it: migrated up to, not
+    /// including, the migration `until` (e.g. `2026-12-02-141500`), with the organisations
+    /// and what `history` wrote as that release wrote it. Starting the service migrates it.
+    pub async fn spawn_upgraded(
+        backend: Backend,
+        until: &str,
+        history: impl FnOnce(&mut AnyConnection),
+    ) -> Option<TestApp> {
+        let database = TestDatabase::new(backend)?;
+        let config = test_config(&database);
+        let db = Db::new(database.target.clone(), &config.pool);
+        db.migrate().expect("migrations apply");
+        let mut conn = db.connection().unwrap();
+        revert_to_before(&mut conn, until);
+        seed_organisations(&db);
+        history(&mut conn);
+        drop(conn);
+        let clock = ManualClock::new(start_of_test());
+        Some(TestApp::start(config, clock, Arc::new(database)).await)
     }
 
     async fn start(config: Config, clock: ManualClock, database: Arc<TestDatabase>) -> TestApp {
@@ -327,6 +305,54 @@ impl Reply {
     }
 }
 
+/// The settings every test starts from, on its own database.
+fn test_config(database: &TestDatabase) -> Config {
+    Config {
+        database: database.target.clone(),
+        bind: "127.0.0.1:0".parse().unwrap(),
+        data_dir: database.folder.path().to_path_buf(),
+        pool: PoolSettings {
+            max_size: 8,
+            acquire_timeout: Duration::from_secs(10),
+            sqlite_busy_timeout: Duration::from_secs(30),
+        },
+        identity: IdentityConfig {
+            keys: KeySource::Secret(SECRET.into()),
+            algorithms: vec![Algorithm::HS256],
+            issuer: None,
+            audience: None,
+            leeway: Duration::from_secs(0),
+            jwks_min_refresh: Duration::from_secs(0),
+            claims: ClaimNames::default(),
+        },
+        max_json_bytes: 64 * 1024,
+        max_document_bytes: 1024 * 1024,
+        read_log_flush: Duration::from_millis(20),
+        // Tests write fast; `limits.rs` tests the limit itself.
+        writes_per_minute: 0,
+        // Never within a test: tests that move the clock past deadlines see no
+        // announcements unless they ask for the watcher (`deadlines.rs`).
+        deadline_sweep: Duration::from_secs(86_400),
+        delivery: DeliverySettings {
+            interval: Duration::from_millis(20),
+            first_retry: Duration::from_secs(10),
+            timeout: Duration::from_secs(5),
+            mail: None,
+            // The tests' receivers listen on loopback; `outbound.rs` tests the refusals.
+            webhook_allowed_hosts: "127.0.0.1".parse().unwrap(),
+        },
+        log_format: LogFormat::Text,
+        workers: Some(2),
+        shutdown_drain: Duration::ZERO,
+        cors_origins: Vec::new(),
+        overview_min_cell: 5,
+        metrics_token: None,
+        clock_skew: Duration::from_secs(120),
+        idempotency_ttl: Duration::from_secs(24 * 3600),
+        public_url: "https://klachten.example.nl".into(),
+    }
+}
+
 /// Kantoor A with Kees as coordinator and Dirk as deputy; kantoor B with Otto.
 fn seed_organisations(db: &Db) {
     let mut conn = db.connection().unwrap();
@@ -350,6 +376,23 @@ fn seed_organisations(db: &Db) {
     .unwrap();
 }
 
+/// Reverts the newest migrations down to and including `until` (its version, as its folder
+/// name begins).
+fn revert_to_before(conn: &mut AnyConnection, until: &str) {
+    use diesel_migrations::MigrationHarness;
+    let until = until.replace('-', "");
+    loop {
+        let reverted = match conn {
+            AnyConnection::Postgresql(c) => c.revert_last_migration(POSTGRES_MIGRATIONS),
+            AnyConnection::Sqlite(c) => c.revert_last_migration(SQLITE_MIGRATIONS),
+        }
+        .expect("the migration reverts");
+        if reverted.to_string().replace('-', "") == until {
+            return;
+        }
+    }
+}
+
 /// A database that lives as long as its test.
 struct TestDatabase {
     target: DbTarget,
@@ -358,6 +401,14 @@ struct TestDatabase {
 }
 
 impl TestDatabase {
+    /// `None` for PostgreSQL without `TEST_DATABASE_URL` outside CI.
+    fn new(backend: Backend) -> Option<TestDatabase> {
+        match backend {
+            Backend::Sqlite => Some(TestDatabase::sqlite()),
+            Backend::Postgres => TestDatabase::postgres(),
+        }
+    }
+
     fn sqlite() -> TestDatabase {
         let folder = tempfile::tempdir().unwrap();
         let path = folder.path().join("test.sqlite3").to_string_lossy().into_owned();
