@@ -44,6 +44,7 @@ use crate::error::{PROBLEM_CONTENT_TYPE, Problem};
         (name = "webhooks", description = "Subscriptions of practice-management software to the register's events, and their delivery logs"),
         (name = "organisation", description = "The organisation, its procedure settings and its staff"),
         (name = "public", description = "What needs no token: the klachtenregeling handed to clients"),
+        (name = "privacy", description = "The rights of the people a complaint is about (AVG): subject access"),
         (name = "health", description = "Liveness and readiness for orchestrators"),
     ),
 )]

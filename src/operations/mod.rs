@@ -32,6 +32,7 @@ pub mod procedure;
 pub mod reads;
 pub mod regulation;
 pub mod staff;
+pub mod subject_access;
 pub mod targets;
 pub mod webhooks;
 

@@ -35,6 +35,7 @@ mod receivers;
 mod recording;
 mod registration;
 mod seeding;
+mod subject_access;
 mod uploads;
 mod visibility;
 mod webhooks;
