@@ -21,6 +21,7 @@ mod identity_providers;
 mod inputs;
 mod integrity;
 mod limits;
+mod lingering;
 mod listing;
 mod mail;
 mod matrix;
