@@ -1,8 +1,8 @@
 //! Subject access (AVG art. 15): everything the register holds about a complainant or a
 //! client, put together for a klachtencoördinator to hand over — each complaint where they
 //! are the complainant or the client, with its contacts, decision, written confirmation,
-//! documents, timeline and who read it. Who is searched for, and how, is the domain's
-//! (`domain::subject_access`).
+//! documents, timeline, who read it and the actions taken on it. Who is searched for, and
+//! how, is the domain's (`domain::subject_access`).
 //!
 //! The request is itself recorded: an event names who asked and which complaints were
 //! handed out, and holds the search term only as a salted commitment; each complaint handed
@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use super::actions::{ActionView, actions_of};
 use super::complaints::{ComplaintView, view_one};
 use super::contacts::{self, ContactView};
 use super::documents::{DocumentView, ReadView, documents_of, reads_of};
@@ -81,6 +82,8 @@ pub struct Dossier {
     /// Who read the complaint and its documents, newest first (this answer not yet among
     /// them).
     pub reads: Vec<ReadView>,
+    /// The corrective and improvement actions that concern the complaint, newest first.
+    pub actions: Vec<ActionView>,
 }
 
 /// A document's content, for the ZIP.
@@ -161,6 +164,7 @@ fn gather(
             documents,
             timeline: events_of(conn, *id, PageRequest::EVERYTHING)?.items,
             reads: reads_of(conn, *id, PageRequest::EVERYTHING)?.items,
+            actions: actions_of(conn, ctx, *id, PageRequest::EVERYTHING)?.items,
             complaint,
         });
     }

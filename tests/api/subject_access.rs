@@ -57,6 +57,8 @@ async fn dossier(app: &TestApp) -> (i64, i64) {
     let confirmation = json!({"channel": "letter", "document_id": document.json["id"]});
     let confirmed = app.post(&format!("{base}/written-confirmation"), DANA, &confirmation).await;
     assert_eq!(confirmed.status, 200, "{}", confirmed.text);
+    let action = json!({"kind": "corrective", "title": "Excuses aan mevrouw Zondervan", "complaint_ids": [id]});
+    assert_eq!(app.post("/api/v1/actions", DANA, &action).await.status, 201);
     // Someone else's complaint stays out of her answer.
     app.register(DANA, &complaint_body()).await;
     // A read for the read log.
@@ -98,6 +100,7 @@ async fn everything_held_is_handed_over_by_email_name_or_client_id(app: TestApp)
     );
     assert_eq!(held["complaint"]["written_confirmation"]["document_id"], document);
     assert_eq!(held["contacts"][0]["summary"], "Mevrouw Zondervan gebeld.");
+    assert_eq!(held["actions"][0]["title"], "Excuses aan mevrouw Zondervan");
     assert_eq!(held["documents"][0]["id"], document);
     assert_eq!(held["documents"][0]["filename"], "brief.pdf");
     assert_eq!(held["documents"][0]["size_bytes"], PDF.len());
@@ -111,6 +114,7 @@ async fn everything_held_is_handed_over_by_email_name_or_client_id(app: TestApp)
             "complaint.document_added",
             "complaint.decided",
             "complaint.written_confirmation_recorded",
+            "action.created",
         ]
     );
     // The timeline as GET /timeline shows it.
