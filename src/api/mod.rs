@@ -30,6 +30,7 @@ mod procedure;
 mod public;
 mod staff;
 pub mod state;
+mod subject_access;
 mod timeline;
 mod webhooks;
 pub mod write_limit;
@@ -120,7 +121,8 @@ fn improvement_routes(config: &mut ServiceConfig) {
         .service(organisation::edit)
         .service(letters::template)
         .service(letters::save_template)
-        .service(staff::list);
+        .service(staff::list)
+        .service(subject_access::answer);
 }
 
 /// The documented routes and their methods, to tell "no such resource" (404) from "no such

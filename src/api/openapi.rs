@@ -45,6 +45,7 @@ use crate::error::{PROBLEM_CONTENT_TYPE, Problem};
         (name = "privacy", description = "Erasure of a finished complaint's personal data, and the retention term"),
         (name = "organisation", description = "The organisation, its procedure settings and its staff"),
         (name = "public", description = "What needs no token: the klachtenregeling handed to clients"),
+        (name = "privacy", description = "The rights of the people a complaint is about (AVG): subject access"),
         (name = "health", description = "Liveness and readiness for orchestrators"),
     ),
 )]

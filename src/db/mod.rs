@@ -94,10 +94,14 @@ impl ConnectionManager {
                     SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
                 // WAL lets readers run beside the single writer; the busy timeout makes a
                 // writer wait for the lock instead of failing with "database is locked";
-                // synchronous=FULL because an acknowledged write must survive a crash.
+                // synchronous=FULL because an acknowledged write must survive a crash;
+                // secure_delete overwrites what is deleted or replaced with zeros, so that
+                // erased personal data does not linger in the file's free space (DESIGN.md
+                // §9). It is a setting of each connection, hence here.
                 conn.batch_execute(&format!(
                     "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                     PRAGMA busy_timeout = {}; PRAGMA synchronous = FULL;",
+                     PRAGMA busy_timeout = {}; PRAGMA synchronous = FULL; \
+                     PRAGMA secure_delete = ON;",
                     self.sqlite_busy_timeout.as_millis()
                 ))
                 .map_err(r2d2::Error::QueryError)?;

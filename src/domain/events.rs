@@ -89,6 +89,11 @@ vocabulary! {
         #[serde(rename = "chain.rebuilt")]
         #[strum(serialize = "chain.rebuilt")]
         ChainRebuilt,
+        /// A coordinator asked what the register holds about someone (AVG art. 15); the
+        /// term they searched by is committed to, never in clear.
+        #[serde(rename = "subject_access.requested")]
+        #[strum(serialize = "subject_access.requested")]
+        SubjectAccessRequested,
     }
 }
 
@@ -118,6 +123,8 @@ impl EventType {
             // The firm's own texts, committed to all the same: an event holds no free text.
             EvaluationUpdated => &["/changes/summary", "/changes/decisions"],
             OrganisationUpdated => &["/changes/regulation_text"],
+            // Whom a subject-access request named: one of these.
+            SubjectAccessRequested => &["/email", "/name", "/client_id"],
             ComplaintRegistered
             | ComplaintClassified
             | ContactRecorded

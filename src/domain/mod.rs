@@ -56,5 +56,6 @@ pub mod overview;
 pub mod personal;
 pub mod reference;
 pub mod roles;
+pub mod subject_access;
 pub mod validation;
 pub mod webhooks;

@@ -369,16 +369,7 @@ pub async fn of_complaint(
 ) -> Result<Page<ActionView>, OperationError> {
     db.read(move |conn| {
         readable_complaint(conn, &ctx.caller, complaint)?;
-        let query = ActionFilter {
-            complaint_id: Some(complaint),
-            before_id: page.after,
-            limit: page.fetch(),
-            ..ActionFilter::default()
-        };
-        let rows = store::list(conn, ctx.organisation_id(), Scope::Organisation, &query)?;
-        let rows = page.cut(rows, |r| r.id, |r| r);
-        let items = views(conn, &ctx.caller, rows.items, ctx.now.date_naive())?;
-        Ok(Page { items, next_cursor: rows.next_cursor })
+        actions_of(conn, &ctx, complaint, page)
     })
     .await
 }
@@ -400,6 +391,26 @@ pub(super) fn corrective_of(
     let mut rows = store::list(conn, caller.organisation_id(), Scope::Organisation, &query)?;
     rows.reverse();
     views(conn, caller, rows, today)
+}
+
+/// A page of the actions that concern a complaint, newest first, for a caller already allowed
+/// to read it: its action list, and the actions a subject-access answer holds.
+pub(super) fn actions_of(
+    conn: &mut AnyConnection,
+    ctx: &Context,
+    complaint: i64,
+    page: PageRequest,
+) -> Result<Page<ActionView>, OperationError> {
+    let query = ActionFilter {
+        complaint_id: Some(complaint),
+        before_id: page.after,
+        limit: page.fetch(),
+        ..ActionFilter::default()
+    };
+    let rows = store::list(conn, ctx.organisation_id(), Scope::Organisation, &query)?;
+    let rows = page.cut(rows, |r| r.id, |r| r);
+    let items = views(conn, &ctx.caller, rows.items, ctx.now.date_naive())?;
+    Ok(Page { items, next_cursor: rows.next_cursor })
 }
 
 /// An action the caller may see.

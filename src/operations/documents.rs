@@ -13,7 +13,7 @@ use super::people::StaffRef;
 use super::reads;
 use super::targets::{OnComplaint, readable_complaint};
 use super::{Context, Event, OperationError};
-use crate::db::Db;
+use crate::db::{AnyConnection, Db};
 use crate::domain::access::ComplaintAct;
 use crate::domain::documents::{detect, is_executable, stored_name};
 use crate::domain::events::EventType;
@@ -143,14 +143,22 @@ pub async fn list(
     let documents = db
         .read::<_, OperationError, _>(move |conn| {
             readable_complaint(conn, &caller, complaint)?;
-            let rows = documents::for_complaint(conn, complaint)?;
-            let uploaders: Vec<i64> = rows.iter().map(|r| r.uploaded_by_id).collect();
-            let people = staff::people(conn, &uploaders)?;
-            Ok(Page::whole(rows.into_iter().map(|r| view(r, &people)).collect()))
+            Ok(Page::whole(documents_of(conn, complaint)?))
         })
         .await?;
     reads::record(read_log, &ctx, [complaint], None).await?;
     Ok(documents)
+}
+
+/// A complaint's documents, oldest first, for a caller already allowed to read it.
+pub(super) fn documents_of(
+    conn: &mut AnyConnection,
+    complaint: i64,
+) -> Result<Vec<DocumentView>, OperationError> {
+    let rows = documents::for_complaint(conn, complaint)?;
+    let uploaders: Vec<i64> = rows.iter().map(|r| r.uploaded_by_id).collect();
+    let people = staff::people(conn, &uploaders)?;
+    Ok(rows.into_iter().map(|r| view(r, &people)).collect())
 }
 
 /// A document's content, as downloaded.
@@ -205,18 +213,27 @@ pub async fn reads(
     db.read(move |conn| {
         let row = readable_complaint(conn, &ctx.caller, complaint)?;
         ctx.caller.authorise(&row.parties(), ComplaintAct::Audit)?;
-        let rows = read_log::for_complaint(conn, complaint, page.after, page.fetch())?;
-        let readers: Vec<i64> = rows.iter().map(|r| r.staff_id).collect();
-        let people = staff::people(conn, &readers)?;
-        Ok(page.cut(
-            rows,
-            |r| r.id,
-            |r| ReadView {
-                staff: StaffRef::of(&people, r.staff_id),
-                read_at: from_db(r.read_at),
-                document_id: r.document_id,
-            },
-        ))
+        reads_of(conn, complaint, page)
     })
     .await
+}
+
+/// A page of who read a complaint, newest first, for a caller already allowed to audit it.
+pub(super) fn reads_of(
+    conn: &mut AnyConnection,
+    complaint: i64,
+    page: PageRequest,
+) -> Result<Page<ReadView>, OperationError> {
+    let rows = read_log::for_complaint(conn, complaint, page.after, page.fetch())?;
+    let readers: Vec<i64> = rows.iter().map(|r| r.staff_id).collect();
+    let people = staff::people(conn, &readers)?;
+    Ok(page.cut(
+        rows,
+        |r| r.id,
+        |r| ReadView {
+            staff: StaffRef::of(&people, r.staff_id),
+            read_at: from_db(r.read_at),
+            document_id: r.document_id,
+        },
+    ))
 }

@@ -13,7 +13,7 @@ use super::people::StaffRef;
 use super::reads;
 use super::targets::readable_complaint;
 use super::{Context, OperationError};
-use crate::db::Db;
+use crate::db::{AnyConnection, Db};
 use crate::domain::chain::{Break, Walk};
 use crate::domain::commitment;
 use crate::domain::events::EventType;
@@ -52,34 +52,43 @@ pub async fn timeline(
     let events = db
         .read::<_, OperationError, _>(move |conn| {
             readable_complaint(conn, &caller, complaint)?;
-            let rows = events::for_complaint(conn, complaint, page.after, page.fetch())?;
-            let ids: Vec<i64> = rows.iter().filter_map(|e| e.actor_id).collect();
-            let people = staff::people(conn, &ids)?;
-            let events: Vec<i64> = rows.iter().map(|e| e.id).collect();
-            let texts = event_texts::of_events(conn, &events)?;
-            let erased = HashMap::new();
-            Ok(page.cut(
-                rows,
-                |e| e.id,
-                |e: EventRow| {
-                    let event_type =
-                        EventType::parse(&e.event_type).unwrap_or(EventType::ComplaintUpdated);
-                    let mut data = serde_json::from_str(&e.data).unwrap_or(Value::Null);
-                    let kept = texts.get(&e.id).unwrap_or(&erased);
-                    commitment::open(&mut data, event_type.texts(), kept);
-                    TimelineEvent {
-                        id: e.id,
-                        event_type,
-                        occurred_at: from_db(e.occurred_at),
-                        actor: e.actor_id.map(|a| StaffRef::of(&people, a)),
-                        data,
-                    }
-                },
-            ))
+            events_of(conn, complaint, page)
         })
         .await?;
     reads::record(read_log, &ctx, [complaint], None).await?;
     Ok(events)
+}
+
+/// A page of a complaint's events, oldest first, for a caller already allowed to read it:
+/// the timeline, and the timelines a subject-access answer holds.
+pub(super) fn events_of(
+    conn: &mut AnyConnection,
+    complaint: i64,
+    page: PageRequest,
+) -> Result<Page<TimelineEvent>, OperationError> {
+    let rows = events::for_complaint(conn, complaint, page.after, page.fetch())?;
+    let ids: Vec<i64> = rows.iter().filter_map(|e| e.actor_id).collect();
+    let people = staff::people(conn, &ids)?;
+    let events: Vec<i64> = rows.iter().map(|e| e.id).collect();
+    let texts = event_texts::of_events(conn, &events)?;
+    let erased = HashMap::new();
+    Ok(page.cut(
+        rows,
+        |e| e.id,
+        |e: EventRow| {
+            let event_type = EventType::parse(&e.event_type).unwrap_or(EventType::ComplaintUpdated);
+            let mut data = serde_json::from_str(&e.data).unwrap_or(Value::Null);
+            let kept = texts.get(&e.id).unwrap_or(&erased);
+            commitment::open(&mut data, event_type.texts(), kept);
+            TimelineEvent {
+                id: e.id,
+                event_type,
+                occurred_at: from_db(e.occurred_at),
+                actor: e.actor_id.map(|a| StaffRef::of(&people, a)),
+                data,
+            }
+        },
+    ))
 }
 
 /// How many events are read at a time: the walk keeps only the last hash, so memory stays

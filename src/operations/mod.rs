@@ -33,6 +33,7 @@ pub mod procedure;
 pub mod reads;
 pub mod regulation;
 pub mod staff;
+pub mod subject_access;
 mod sweep;
 pub mod targets;
 pub mod webhooks;

@@ -35,6 +35,9 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
+    /// Every row at once, for an answer that must be whole (a subject-access request).
+    pub const EVERYTHING: PageRequest = PageRequest { limit: i64::MAX - 1, after: None };
+
     /// How many rows to fetch: one more than the page holds, to know whether more follow.
     pub fn fetch(&self) -> i64 {
         self.limit + 1

@@ -1,7 +1,7 @@
 //! Rendering for people rather than programs: the printable report of the office meeting,
 //! the overview as CSV, and the paperwork of the regulation — the registration form, the
 //! letters to the client and the regulation itself — as PDF (laid out by Typst, `typeset`)
-//! and as printable HTML.
+//! and as printable HTML; and the answer to a subject-access request as a ZIP.
 
 pub mod csv_cells;
 pub mod dutch;
@@ -11,6 +11,7 @@ pub mod overview_csv;
 pub mod regulation;
 pub mod report;
 pub mod sheet;
+pub mod subject_access_zip;
 pub mod typeset;
 
 /// The two forms paperwork comes in.

@@ -23,6 +23,7 @@ use crate::domain::lifecycle::{
     Confirmation, ConfirmationChannel, Decision, Judgement, Procedure, Resolution, Satisfaction,
     Signature,
 };
+use crate::domain::subject_access::Held;
 use crate::per_backend;
 
 #[derive(Debug, Clone, PartialEq, Queryable)]
@@ -502,6 +503,44 @@ pub fn references(
         .select((complaints::id, complaints::reference))
         .load(conn)?;
     Ok(rows.into_iter().collect())
+}
+
+/// Whom a complaint concerns: the fields a subject-access search compares.
+#[derive(Debug, Clone, Queryable)]
+pub struct Concerned {
+    pub id: i64,
+    pub complainant_name: Option<String>,
+    pub complainant_email: Option<String>,
+    pub client_id: Option<String>,
+    pub client_name: Option<String>,
+}
+
+impl Concerned {
+    pub fn held(&self) -> Held<'_> {
+        Held {
+            complainant_name: self.complainant_name.as_deref(),
+            complainant_email: self.complainant_email.as_deref(),
+            client_id: self.client_id.as_deref(),
+            client_name: self.client_name.as_deref(),
+        }
+    }
+}
+
+/// Whom each of the organisation's complaints concerns, oldest first. The comparison is the
+/// domain's (`domain::subject_access`: case and spaces ignored alike on both databases), so
+/// the organisation's complaints are read whole, five short columns each: a rare request.
+pub fn concerned(conn: &mut AnyConnection, organisation_id: i64) -> QueryResult<Vec<Concerned>> {
+    complaints::table
+        .filter(complaints::organisation_id.eq(organisation_id))
+        .order(complaints::id.asc())
+        .select((
+            complaints::id,
+            complaints::complainant_name,
+            complaints::complainant_email,
+            complaints::client_id,
+            complaints::client_name,
+        ))
+        .load(conn)
 }
 
 /// Writes edited details (and the assignment they imply) if the row still has the version

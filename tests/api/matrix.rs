@@ -187,6 +187,15 @@ fn rows(f: &Fixture) -> BTreeMap<&'static str, (Request, [Expect; 6])> {
                 COORDINATE_ORGANISATION,
             ),
         ),
+        // The complaints found are about Kees: the deputy hands them out. Otto's
+        // organisation holds nothing about the person.
+        (
+            "subject_access",
+            (
+                json(json!({"email": "j.devries@example.nl"})),
+                [Denied, Denied, Ok, Denied, Ok, Unauthenticated],
+            ),
+        ),
     ])
 }
 

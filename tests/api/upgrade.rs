@@ -13,10 +13,12 @@ use crate::support::{
     Backend, DANA, KEES, ORG_A, ORG_B, OTTO, Person, TestApp, complaint_body, start_of_test,
 };
 use klachtenregister::db::AnyConnection;
-use klachtenregister::db::schema::{complaints, event_chain_heads, events, reference_counters};
+use klachtenregister::db::schema::{
+    complaints, event_chain_heads, events, organisations, reference_counters,
+};
 use klachtenregister::domain::chain::{self, GENESIS, Linked};
 use klachtenregister::store::events::chained_time;
-use klachtenregister::store::{organisations, staff};
+use klachtenregister::store::staff;
 
 /// The migration that takes the texts out of the events.
 const EVENT_TEXTS: &str = "2026-12-02-141500";
@@ -38,13 +40,19 @@ struct Ids {
 }
 
 fn ids(conn: &mut AnyConnection) -> Ids {
-    let org = |conn: &mut AnyConnection, slug| {
-        organisations::find_by_slug(conn, slug).unwrap().expect("seeded").id
-    };
-    let (org_a, org_b) = (org(conn, ORG_A), org(conn, ORG_B));
+    let (org_a, org_b) = (organisation_id(conn, ORG_A), organisation_id(conn, ORG_B));
     let dana = staff::find_by_subject(conn, org_a, DANA.id).unwrap().expect("dana").id;
     let complaint = complaints::table.select(complaints::id).first(conn).unwrap();
     Ids { org_a, org_b, dana, complaint }
+}
+
+/// By the columns every release had: the store reads today's.
+fn organisation_id(conn: &mut AnyConnection, slug: &str) -> i64 {
+    organisations::table
+        .filter(organisations::slug.eq(slug))
+        .select(organisations::id)
+        .first(conn)
+        .expect("seeded")
 }
 
 /// Kantoor A's events as the releases before wrote them: the texts inside the data.
@@ -165,7 +173,7 @@ fn history_of_b() -> Vec<(Option<i64>, &'static str, Value)> {
 
 fn write_history(conn: &mut AnyConnection) {
     let now = start_of_test();
-    let org_a = organisations::find_by_slug(conn, ORG_A).unwrap().unwrap().id;
+    let org_a = organisation_id(conn, ORG_A);
     let dana = staff::ensure(conn, org_a, DANA.id, now).unwrap();
     let body = complaint_body();
     diesel::insert_into(complaints::table)
