@@ -15,6 +15,7 @@ pub mod cors;
 mod documents;
 mod evaluations;
 mod events;
+mod export;
 pub mod extract;
 mod form;
 mod health;

@@ -54,6 +54,7 @@ pub mod outbound;
 pub mod overview;
 pub mod personal;
 pub mod reference;
+pub mod register;
 pub mod roles;
 pub mod validation;
 pub mod webhooks;
