@@ -1,12 +1,15 @@
 //! `/complaints`: register, read, list and edit the registration form.
 
-use actix_web::{HttpResponse, get, patch, post, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::answer::{created, versioned};
+use super::export;
 use super::extract::{ApiJson, ApiQuery, Idempotency, IfMatch, complaint};
+use super::negotiate::{CSV, JSON, XLSX, preferred};
 use super::openapi::{
     Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, Unprocessable,
 };
@@ -15,6 +18,7 @@ use super::state::AppState;
 use crate::auth::Principal;
 use crate::domain::classification::{Category, Channel};
 use crate::domain::complaint::{ComplaintKind, ComplaintStatus};
+use crate::domain::register::Language;
 use crate::domain::validation::{ExternalId, Text, check_days};
 use crate::error::ApiError;
 use crate::operations::complaints::{
@@ -151,12 +155,26 @@ impl ComplaintQuery {
     operation_id = "list_complaints",
     path = "/complaints",
     tag = "complaints",
-    summary = "List complaints",
+    summary = "List complaints, or export the register",
     description = "Newest registration first, in the caller's scope (see `GET \
-        /complaints/{id}`). Pages are cut by keyset: follow `next_cursor`.",
+        /complaints/{id}`). Pages are cut by keyset: follow `next_cursor`.\n\n\
+        `Accept: text/csv` or `Accept: \
+        application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` exports the whole \
+        register with the same filters instead — no pages (`limit` and `cursor` do not \
+        apply), one row per complaint with its classification, dates, response-term outcome, \
+        decision and closure — as an attachment. Column headers are Dutch, English with \
+        `Accept-Language: en`; moments are UTC (ISO 8601 in CSV, date-and-time cells in \
+        XLSX). A CSV cell that would start with `=`, `+`, `-`, `@`, tab or CR gets a leading \
+        `'`. Every complaint listed or exported is recorded in its read log.",
     params(ComplaintQuery),
     responses(
-        (status = 200, description = "A page of complaints", body = Page<ComplaintView>),
+        (status = 200, description = "A page of complaints, or the register as a spreadsheet",
+            content(
+                (Page<ComplaintView> = "application/json"),
+                (String = "text/csv", example = "Kenmerk,Soort,Status,Ontvangen\nKL-2026-0001,complaint,registered,2026-11-02T08:30:00Z\n"),
+                (inline(export::Workbook) = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ),
+            headers(("Content-Disposition" = String, description = "For a spreadsheet: `attachment` with its file name"))),
     ),
     extensions(("x-roles" = json!(BOTH_ROLES))),
 )]
@@ -165,13 +183,23 @@ pub async fn list(
     state: web::Data<AppState>,
     principal: Principal,
     query: ApiQuery<ComplaintQuery>,
-) -> Result<web::Json<Page<ComplaintView>>, ApiError> {
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let page = pagination::page(query.0.limit, query.0.cursor.as_deref())?;
     let filter = query.0.filter()?;
-    let found =
-        complaints::list(&state.db, &state.read_log, state.context(principal), filter, page)
-            .await?;
-    Ok(web::Json(found))
+    let ctx = state.context(principal);
+    let (today, heard) = (ctx.now.date_naive(), request.headers());
+    let accept = heard.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let language = heard.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    let language = Language::preferred(language);
+    let (db, read_log) = (state.db.clone(), state.read_log.clone());
+    match preferred(accept, &[JSON, CSV, XLSX]) {
+        CSV => export::csv(complaints::export(db, read_log, ctx, filter), language, today).await,
+        XLSX => export::xlsx(complaints::export(db, read_log, ctx, filter), language, today).await,
+        _ => {
+            Ok(HttpResponse::Ok().json(complaints::list(&db, &read_log, ctx, filter, page).await?))
+        }
+    }
 }
 
 #[utoipa::path(

@@ -16,6 +16,7 @@ mod documents;
 mod erasure;
 mod evaluations;
 mod events;
+mod export;
 pub mod extract;
 mod form;
 mod health;

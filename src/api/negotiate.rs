@@ -5,6 +5,11 @@ use actix_web::http::header;
 
 use crate::render::Format;
 
+pub const JSON: &str = "application/json";
+pub const CSV: &str = "text/csv";
+/// The media type of an XLSX workbook.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 /// The form of paperwork the client asked for in `Accept`: `default` unless it prefers the
 /// other.
 pub fn paper_format(request: &HttpRequest, default: Format) -> Format {
@@ -66,6 +71,26 @@ mod tests {
             (Some("*/*"), "application/pdf"),
             (Some("text/*"), "text/html"),
             (Some("image/png"), "application/pdf"),
+        ] {
+            assert_eq!(preferred(accept, &offered), wanted, "{accept:?}");
+        }
+    }
+
+    #[test]
+    fn the_register_is_json_unless_a_spreadsheet_is_preferred() {
+        let offered = [JSON, CSV, XLSX];
+        for (accept, wanted) in [
+            (None, JSON),
+            (Some(XLSX), XLSX),
+            (Some("text/csv"), CSV),
+            (Some("application/*"), JSON),
+            (Some("text/html"), JSON),
+            (
+                Some(
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;q=0.5, text/csv",
+                ),
+                CSV,
+            ),
         ] {
             assert_eq!(preferred(accept, &offered), wanted, "{accept:?}");
         }

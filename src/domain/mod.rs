@@ -55,6 +55,7 @@ pub mod outbound;
 pub mod overview;
 pub mod personal;
 pub mod reference;
+pub mod register;
 pub mod roles;
 pub mod subject_access;
 pub mod validation;

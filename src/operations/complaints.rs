@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::{Stream, stream};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -25,6 +26,7 @@ use crate::domain::events::EventType;
 use crate::domain::lifecycle::{self, ConfirmationChannel, Judgement, Resolution, Signature};
 use crate::domain::moment;
 use crate::domain::notifications;
+use crate::domain::overview::TermOutcome;
 use crate::domain::reference;
 use crate::domain::validation::{AllValid, ExternalId, FieldError, Text};
 use crate::store::complaints::{self as store, ComplaintRow, ListFilter, NewComplaint};
@@ -404,6 +406,53 @@ pub async fn list(
     filter: Filter,
     page: PageRequest,
 ) -> Result<Page<ComplaintView>, OperationError> {
+    let found = entries(db, read_log, &ctx, filter, page).await?;
+    let items = found.items.into_iter().map(|e| e.complaint).collect();
+    Ok(Page { items, next_cursor: found.next_cursor })
+}
+
+/// A complaint as a row of the register: its view, and how it fared against its response
+/// term (by the overview's rule, which needs more than the view shows).
+#[derive(Debug, Clone)]
+pub struct RegisterEntry {
+    pub complaint: ComplaintView,
+    pub term: TermOutcome,
+}
+
+/// How many complaints the export reads at a time: its memory is that of one such page.
+const EXPORT_PAGE: i64 = 200;
+
+/// The whole register in the caller's scope with the list's filters, page by page as the
+/// list's keyset pages are cut (so memory stays that of one page, however long the
+/// register); each page's complaints are recorded as read when it is fetched.
+pub fn export(
+    db: Db,
+    read_log: ReadLog,
+    ctx: Context,
+    filter: Filter,
+) -> impl Stream<Item = Result<Vec<RegisterEntry>, OperationError>> {
+    let first = Some(PageRequest { limit: EXPORT_PAGE, after: None });
+    stream::try_unfold(first, move |next| {
+        let (db, read_log, ctx, filter) =
+            (db.clone(), read_log.clone(), ctx.clone(), filter.clone());
+        async move {
+            let Some(page) = next else { return Ok(None) };
+            let found = entries(&db, &read_log, &ctx, filter, page).await?;
+            let after = found.next_cursor.and(found.items.last().map(|e| e.complaint.id));
+            let next = after.map(|after| PageRequest { after: Some(after), ..page });
+            Ok((!found.items.is_empty()).then_some((found.items, next)))
+        }
+    })
+}
+
+/// One page of the list, as register entries, recorded as read.
+async fn entries(
+    db: &Db,
+    read_log: &ReadLog,
+    ctx: &Context,
+    filter: Filter,
+    page: PageRequest,
+) -> Result<Page<RegisterEntry>, OperationError> {
     let (caller, now) = (ctx.caller.clone(), ctx.now);
     let page = db
         .read::<_, OperationError, _>(move |conn| {
@@ -427,10 +476,16 @@ pub async fn list(
             };
             let rows = store::list(conn, organisation_id, caller.scope(), &query)?;
             let rows = page.cut(rows, |r| r.id, |r| r);
-            Ok(Page { items: views(conn, rows.items, now)?, next_cursor: rows.next_cursor })
+            let terms: Vec<TermOutcome> = rows.items.iter().map(|r| r.term_outcome(now)).collect();
+            let items = views(conn, rows.items, now)?
+                .into_iter()
+                .zip(terms)
+                .map(|(complaint, term)| RegisterEntry { complaint, term })
+                .collect();
+            Ok(Page { items, next_cursor: rows.next_cursor })
         })
         .await?;
-    reads::record(read_log, &ctx, page.items.iter().map(|c| c.id), None).await?;
+    reads::record(read_log, ctx, page.items.iter().map(|e| e.complaint.id), None).await?;
     Ok(page)
 }
 

@@ -1,13 +1,17 @@
 //! Rendering for people rather than programs: the printable report of the office meeting,
-//! the overview as CSV, and the paperwork of the regulation — the registration form, the
-//! letters to the client and the regulation itself — as PDF (laid out by Typst, `typeset`)
-//! and as printable HTML; and the answer to a subject-access request as a ZIP.
+//! the overview as CSV, the register as CSV and XLSX, and the paperwork of the regulation —
+//! the registration form, the letters to the client and the regulation itself — as PDF
+//! (laid out by Typst, `typeset`) and as printable HTML; and the answer to a subject-access
+//! request as a ZIP.
 
 pub mod csv_cells;
 pub mod dutch;
 pub mod form;
 pub mod letter;
 pub mod overview_csv;
+pub mod register_csv;
+pub mod register_row;
+pub mod register_xlsx;
 pub mod regulation;
 pub mod report;
 pub mod sheet;

@@ -23,6 +23,7 @@ use crate::domain::lifecycle::{
     Confirmation, ConfirmationChannel, Decision, Judgement, Procedure, Resolution, Satisfaction,
     Signature,
 };
+use crate::domain::overview::{self, TermOutcome};
 use crate::domain::subject_access::Held;
 use crate::per_backend;
 
@@ -150,6 +151,14 @@ impl ComplaintRow {
             first_response_at: self.first_response_at.map(from_db),
             follow_up_due_at: self.follow_up_due_at.map(from_db),
         }
+    }
+
+    /// How the complaint fared against its response term, by the overview's rule.
+    pub fn term_outcome(&self, now: DateTime<Utc>) -> TermOutcome {
+        let first_response =
+            (self.first_response_at.map(from_db), self.first_response_recorded_at.map(from_db));
+        let withdrawn = self.status() == ComplaintStatus::Withdrawn;
+        overview::term_outcome(self.response_due_at.map(from_db), first_response, withdrawn, now)
     }
 
     pub fn categories(&self) -> Vec<Category> {
