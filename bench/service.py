@@ -23,7 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BINARY = Path(os.environ.get("BENCH_BINARY", ROOT / "target" / "release" / "klachtenregister"))
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+BINARY = Path(os.environ.get("BENCH_BINARY", TARGET / "release" / "klachtenregister"))
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 POSTGRES_ADMIN = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
