@@ -42,10 +42,9 @@ use crate::error::{PROBLEM_CONTENT_TYPE, Problem};
         (name = "documents", description = "The klachtendossier's documents and its read log"),
         (name = "events", description = "The tamper-evident timeline"),
         (name = "webhooks", description = "Subscriptions of practice-management software to the register's events, and their delivery logs"),
-        (name = "privacy", description = "Erasure of a finished complaint's personal data, and the retention term"),
+        (name = "privacy", description = "The rights of the people a complaint is about (AVG): subject access, erasure of a finished complaint's personal data, and the retention term"),
         (name = "organisation", description = "The organisation, its procedure settings and its staff"),
         (name = "public", description = "What needs no token: the klachtenregeling handed to clients"),
-        (name = "privacy", description = "The rights of the people a complaint is about (AVG): subject access"),
         (name = "health", description = "Liveness and readiness for orchestrators"),
     ),
 )]
