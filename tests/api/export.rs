@@ -7,13 +7,23 @@ use serde_json::{Value, json};
 
 use crate::on_both_databases;
 use crate::spreadsheets::{download, read_csv, read_xlsx};
-use crate::support::{DANA, EVA, KEES, Person, TestApp, complaint_body};
+use crate::support::{Backend, DANA, EVA, KEES, Person, TestApp, complaint_body, reader_installed};
 
 on_both_databases!(
+    spawn = super::with_openpyxl;
     the_csv_and_the_xlsx_hold_the_lists_complaints,
     filters_language_and_scope_apply,
     formula_shaped_names_come_out_inert
 );
+
+/// The service, for tests that read its spreadsheets back: `None` (skipped) outside CI
+/// without Python's openpyxl.
+async fn with_openpyxl(backend: Backend) -> Option<TestApp> {
+    if !reader_installed("python3", &["-c", "import openpyxl"], "python3 -m pip install openpyxl") {
+        return None;
+    }
+    TestApp::spawn(backend).await
+}
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const FORMULA: &str = "=HYPERLINK(\"http://127.0.0.1/?x=\"&A1,\"Klik\")";
