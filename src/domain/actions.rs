@@ -112,6 +112,8 @@ pub struct ActionParties {
     pub owner: i64,
     pub proposed_by: i64,
     pub complaints: Vec<Parties>,
+    /// One of its complaints had its personal data erased.
+    pub complaint_erased: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,6 +237,18 @@ pub fn completed_at(
 
 /// Progress is reported on work under way (approved, not yet finished); side effects can
 /// show long after a measure was completed, so they may be recorded at any time.
+/// A corrective action is erased with its complaint (DESIGN.md §9) and stays as it is: what
+/// was written to it afterwards would outlive the erasure. Improvement actions are the firm's.
+pub fn ensure_not_erased(kind: ActionKind, complaint_erased: bool) -> Result<(), Refused> {
+    if kind == ActionKind::Corrective && complaint_erased {
+        return Err(Refused::new(
+            ProblemCode::AlreadyErased,
+            "the complaint of this corrective action was erased: the action stays as it is",
+        ));
+    }
+    Ok(())
+}
+
 pub fn may_note(kind: NoteKind, status: ActionStatus) -> Result<(), Refused> {
     match kind {
         NoteKind::Progress if status == ActionStatus::Proposed => Err(Refused::new(
@@ -275,7 +289,18 @@ mod tests {
             owner: 1,
             proposed_by: 2,
             complaints: vec![Parties { handler: 3, subject: 4, registered_by: 3 }],
+            complaint_erased: false,
         }
+    }
+
+    #[test]
+    fn an_erased_complaint_s_corrective_action_stays_as_it_is() {
+        assert_eq!(
+            ensure_not_erased(ActionKind::Corrective, true).unwrap_err().code,
+            ProblemCode::AlreadyErased
+        );
+        assert!(ensure_not_erased(ActionKind::Corrective, false).is_ok());
+        assert!(ensure_not_erased(ActionKind::Improvement, true).is_ok());
     }
 
     #[test]

@@ -47,18 +47,6 @@ pub fn may_erase(status: ComplaintStatus, erased: bool) -> Result<(), Refused> {
     Ok(())
 }
 
-/// An erased complaint stays as it is: reopening it would take up a procedure whose texts
-/// are gone.
-pub fn may_reopen(erased: bool) -> Result<(), Refused> {
-    if erased {
-        return Err(Refused::new(
-            ProblemCode::AlreadyErased,
-            "this complaint's personal data was erased: it cannot be reopened",
-        ));
-    }
-    Ok(())
-}
-
 /// Complaints that ended before this moment are past a term of `months`; `None` when the
 /// term is unset (kept) or reaches before the calendar begins.
 pub fn retention_cutoff(now: DateTime<Utc>, months: Option<i32>) -> Option<DateTime<Utc>> {
@@ -113,7 +101,6 @@ mod tests {
         }
         assert!(may_erase(Closed, false).is_ok() && may_erase(Withdrawn, false).is_ok());
         assert_eq!(may_erase(Closed, true).unwrap_err().code, ProblemCode::AlreadyErased);
-        assert!(may_reopen(false).is_ok() && may_reopen(true).is_err());
     }
 
     #[test]

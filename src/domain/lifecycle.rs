@@ -152,6 +152,9 @@ pub struct Procedure {
     pub closed_at: Option<DateTime<Utc>>,
     /// The client's satisfaction with the decision, when asked.
     pub satisfaction: Option<Satisfaction>,
+    /// Its personal data was erased (DESIGN.md §9): it stays as it is, so that neither a
+    /// reopening nor a client's remark writes to it again.
+    pub erased: bool,
 }
 
 /// A contact moment with the client, checked.
@@ -214,6 +217,12 @@ impl Procedure {
     /// The state after `step`, or why the step is not allowed now.
     pub fn apply(&self, step: Step) -> Result<Procedure, Refused> {
         use ComplaintStatus::*;
+        if self.erased {
+            return Err(Refused::new(
+                ProblemCode::AlreadyErased,
+                "this complaint's personal data was erased: it stays as it is",
+            ));
+        }
         let status = self.status;
         // Reopening says for itself what it takes back; the client may say how satisfied
         // they are at closure. Nothing else changes a closed or withdrawn complaint.
@@ -512,7 +521,18 @@ mod tests {
             coordinator_signature: None,
             closed_at: None,
             satisfaction: None,
+            erased: false,
         }
+    }
+
+    #[test]
+    fn an_erased_complaint_takes_no_step() {
+        let erased = Procedure { status: ComplaintStatus::Closed, erased: true, ..registered() };
+        for step in [Step::Reopen, Step::Classify] {
+            assert_eq!(erased.apply(step).unwrap_err().code, ProblemCode::AlreadyErased);
+        }
+        let closed = Procedure { erased: false, ..erased };
+        assert!(closed.apply(Step::Reopen).is_ok());
     }
 
     fn decide(resolution: Resolution) -> Step {

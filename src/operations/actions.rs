@@ -248,11 +248,14 @@ impl CreateAction {
         let mut parties = Vec::with_capacity(self.complaint_ids.len());
         for (i, id) in self.complaint_ids.iter().enumerate() {
             let row = complaints_store::find(conn, caller.organisation_id(), *id, Lock::None)?;
-            let authorised = row
-                .ok_or(Denied::NotVisible)
-                .and_then(|row| caller.authorise(&row.parties(), act).map(|_| row.parties()));
+            let authorised = row.ok_or(Denied::NotVisible).and_then(|row| {
+                caller.authorise(&row.parties(), act).map(|_| (row.parties(), row.erased_at))
+            });
             match authorised {
-                Ok(found) => parties.push(found),
+                Ok((found, erased_at)) => {
+                    actions::ensure_not_erased(self.kind, erased_at.is_some())?;
+                    parties.push(found);
+                }
                 Err(Denied::NotVisible) => {
                     return Err(FieldError::new(
                         format!("complaint_ids[{i}]"),

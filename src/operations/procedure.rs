@@ -16,7 +16,6 @@ use super::targets::{FoundComplaint, OnComplaint};
 use super::{Context, Event, OperationError};
 use crate::db::{AnyConnection, Db};
 use crate::domain::access::{self, ComplaintAct};
-use crate::domain::erasure;
 use crate::domain::events::EventType;
 use crate::domain::lifecycle::{
     self, Confirmation, ConfirmationChannel, Decision, Judgement, Resolution, Satisfaction,
@@ -343,11 +342,7 @@ pub async fn reopen(
     input: Reason,
 ) -> Result<ComplaintView, OperationError> {
     let command = (CommandKind::Reopen, id, ComplaintAct::Reopen);
-    step(db, ctx, command, input, |conn, ctx, found, input| {
-        erasure::may_reopen(found.row.erased_at.is_some())?;
-        for_reason(Step::Reopen, EventType::ComplaintReopened)(conn, ctx, found, input)
-    })
-    .await
+    step(db, ctx, command, input, for_reason(Step::Reopen, EventType::ComplaintReopened)).await
 }
 
 /// Withdraws an open complaint, with a reason.

@@ -153,6 +153,9 @@ fn action(
         .ok_or(OperationError::NotFound("action"))?;
     let parties = action_parties(conn, &row)?;
     authorise_action(caller, &parties, &row, act)?;
+    if act != ActionAct::Read {
+        actions::ensure_not_erased(row.kind(), parties.complaint_erased)?;
+    }
     Ok(FoundAction { row, parties })
 }
 
@@ -176,6 +179,7 @@ fn action_parties(
     Ok(ActionParties {
         owner: row.owner_id,
         proposed_by: row.proposed_by_id,
+        complaint_erased: complaints.iter().any(|c| c.erased),
         complaints: complaints.into_iter().map(|c| c.parties).collect(),
     })
 }

@@ -168,6 +168,8 @@ pub struct LinkedComplaint {
     pub id: i64,
     pub reference: String,
     pub parties: Parties,
+    /// Its personal data was erased (DESIGN.md §9).
+    pub erased: bool,
 }
 
 /// The complaints each of these actions concerns.
@@ -175,7 +177,7 @@ pub fn linked_complaints(
     conn: &mut AnyConnection,
     action_ids: &[i64],
 ) -> QueryResult<HashMap<i64, Vec<LinkedComplaint>>> {
-    let rows: Vec<(i64, i64, String, i64, i64, i64)> = action_complaints::table
+    let rows: Vec<(i64, i64, String, i64, i64, i64, bool)> = action_complaints::table
         .inner_join(complaints::table)
         .filter(action_complaints::action_id.eq_any(action_ids))
         .order((action_complaints::action_id, complaints::id))
@@ -186,14 +188,16 @@ pub fn linked_complaints(
             complaints::handler_id,
             complaints::subject_id,
             complaints::registered_by_id,
+            complaints::erased_at.is_not_null(),
         ))
         .load(conn)?;
     let mut linked: HashMap<i64, Vec<LinkedComplaint>> = HashMap::new();
-    for (action, id, reference, handler, subject, registered_by) in rows {
+    for (action, id, reference, handler, subject, registered_by, erased) in rows {
         linked.entry(action).or_default().push(LinkedComplaint {
             id,
             reference,
             parties: Parties { handler, subject, registered_by },
+            erased,
         });
     }
     Ok(linked)

@@ -223,6 +223,7 @@ impl ComplaintRow {
                     recorded_at: from_db(self.satisfaction_recorded_at?),
                 })
             })(),
+            erased: self.erased_at.is_some(),
         }
     }
 

@@ -263,6 +263,43 @@ async fn erasure_leaves_nothing_personal_and_every_count(app: TestApp) {
         .assert_problem(409, "already_erased");
 }
 
+/// What is written to an erased complaint would outlive its erasure (the sweep passes it by):
+/// neither the client's remark nor its corrective action takes anything new.
+async fn an_erased_complaint_takes_nothing_new(app: TestApp) {
+    let id = marked_and_closed(&app).await;
+    let actions = ok(&app.get("/api/v1/actions", KEES).await).clone();
+    let corrective = actions["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "corrective")
+        .expect("the complaint's corrective action")["id"]
+        .clone();
+    let note = json!({"note": "Nog eens gebeld"});
+    let satisfaction = json!({"score": 2, "remark": "Toch niet tevreden"});
+    // Before the erasure both are taken.
+    ok(&app.post(&format!("/api/v1/actions/{corrective}/progress"), DANA, &note).await);
+    ok(&app.post(&path(id, "/satisfaction"), DANA, &satisfaction).await);
+
+    ok(&erase(&app, KEES, id, "Verzoek van de klager (AVG art. 17)").await);
+
+    app.post(&path(id, "/satisfaction"), DANA, &satisfaction)
+        .await
+        .assert_problem(409, "already_erased");
+    app.post(&format!("/api/v1/actions/{corrective}/progress"), DANA, &note)
+        .await
+        .assert_problem(409, "already_erased");
+    let action = |kind: &str| {
+        json!({"kind": kind, "title": "Excuses", "description": "Nogmaals", "due_on": "2026-12-20",
+               "complaint_ids": [id]})
+    };
+    app.post("/api/v1/actions", KEES, &action("corrective"))
+        .await
+        .assert_problem(409, "already_erased");
+    // An improvement is the firm's, about many complaints: an erased one may be among them.
+    assert_eq!(app.post("/api/v1/actions", KEES, &action("improvement")).await.status, 201);
+}
+
 async fn the_retention_term_is_a_setting(app: TestApp) {
     let org = ok(&app.get("/api/v1/organisation", KEES).await).clone();
     assert_eq!((&org["retention_months"], &org["retention_reason"]), (&json!(24), &Value::Null));
@@ -371,6 +408,7 @@ async fn the_sweep_erases_what_ended_before_the_term(app: TestApp) {
 on_both_databases!(
     refusals_name_their_rule,
     erasure_leaves_nothing_personal_and_every_count,
+    an_erased_complaint_takes_nothing_new,
     the_retention_term_is_a_setting,
 );
 
