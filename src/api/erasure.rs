@@ -26,7 +26,7 @@ use crate::operations::erasure::{self, ErasureRequest};
         signatures (staff) and every count stay, so overviews and evaluations of past periods \
         are unchanged. Recorded as `complaint.erased` with the reason, which is not personal \
         and stays. A klachtencoördinator's, never on a complaint about themselves \
-        (`caller_is_subject`). An open complaint is `409 erasure_of_open_complaint`; an erased \
+        (`coordinator_is_subject`). An open complaint is `409 erasure_of_open_complaint`; an erased \
         one is `409 already_erased` (a retry with the same `Idempotency-Key` gets the first \
         answer). The retention sweep erases the same way, with the reason retention.",
     params(StepParams),

@@ -7,6 +7,7 @@ use crate::render::Format;
 
 pub const JSON: &str = "application/json";
 pub const CSV: &str = "text/csv";
+pub const ZIP: &str = "application/zip";
 /// The media type of an XLSX workbook.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 

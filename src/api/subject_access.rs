@@ -1,20 +1,19 @@
 //! `POST /subject-access`: everything the register holds about a complainant or a client
 //! (AVG art. 15), as JSON or, with `Accept: application/zip`, as a ZIP with the documents.
 
-use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::http::header::{self, DispositionType};
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use utoipa::ToSchema;
 
+use super::answer::named;
 use super::extract::ApiJson;
-use super::negotiate::preferred;
+use super::negotiate::{JSON, ZIP, preferred};
 use super::openapi::{Forbidden, Unprocessable};
 use super::state::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::operations::subject_access::{self, SubjectAccess, SubjectAccessRequest};
 use crate::render::subject_access_zip::{ANSWER, to_zip};
-
-const ZIP: &str = "application/zip";
 
 /// The ZIP's bytes, as the document describes them (the body is written by `render`).
 #[derive(ToSchema)]
@@ -59,7 +58,7 @@ pub async fn answer(
 ) -> Result<HttpResponse, ApiError> {
     let accept = request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok());
     // JSON unless the client rates the ZIP higher: a tie goes to JSON.
-    let zipped = preferred(accept, &["application/json", ZIP]) == ZIP;
+    let zipped = preferred(accept, &[JSON, ZIP]) == ZIP;
     let ctx = state.context(principal);
     let answer = subject_access::answer(&state.db, &state.read_log, ctx, body.0, zipped).await?;
     if !zipped {
@@ -68,9 +67,6 @@ pub async fn answer(
     let bytes = web::block(move || to_zip(&answer)).await.map_err(|_| ApiError::internal())?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, ZIP))
-        .insert_header(ContentDisposition {
-            disposition: DispositionType::Attachment,
-            parameters: vec![DispositionParam::Filename(ANSWER.replace(".json", ".zip"))],
-        })
+        .insert_header(named(DispositionType::Attachment, &ANSWER.replace(".json", ".zip")))
         .body(bytes.map_err(|_| ApiError::internal())?))
 }

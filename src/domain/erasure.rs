@@ -6,7 +6,7 @@ use chrono::{DateTime, Months, Utc};
 
 use super::codes::ProblemCode;
 use super::complaint::ComplaintStatus;
-use super::lifecycle::Refused;
+use super::lifecycle::{REASON_MAX, Refused};
 use super::validation::{FieldError, Text};
 
 /// What a personal text that may not be empty reads after an erasure. Fixed, so that a
@@ -16,18 +16,10 @@ pub const MARKER: &str = "[gewist]";
 /// The reason the retention sweep gives.
 pub const RETENTION_REASON: &str = "retention";
 
-pub const REASON_MAX: usize = 2_000;
-
 /// The shortest retention term a firm may set: a complaint register under the Wft keeps a
 /// complaint at least a year.
 pub const RETENTION_MIN_MONTHS: i32 = 12;
 pub const RETENTION_MAX_MONTHS: i32 = 1_200;
-pub const DEFAULT_RETENTION_MONTHS: i32 = 24;
-
-/// The reason an erasure gives: not personal (DESIGN.md §9), it stays in the event.
-pub fn check_reason(reason: &str) -> Result<Text, FieldError> {
-    Text::parse("reason", reason, REASON_MAX)
-}
 
 /// Only a finished complaint is erased — its procedure can no longer need what it held —
 /// and only once.
@@ -48,9 +40,9 @@ pub fn may_erase(status: ComplaintStatus, erased: bool) -> Result<(), Refused> {
 }
 
 /// Complaints that ended before this moment are past a term of `months`; `None` when the
-/// term is unset (kept) or reaches before the calendar begins.
-pub fn retention_cutoff(now: DateTime<Utc>, months: Option<i32>) -> Option<DateTime<Utc>> {
-    let months = u32::try_from(months?).ok()?;
+/// term reaches before the calendar begins.
+pub fn retention_cutoff(now: DateTime<Utc>, months: i32) -> Option<DateTime<Utc>> {
+    let months = u32::try_from(months).ok()?;
     now.checked_sub_months(Months::new(months))
 }
 
@@ -64,7 +56,10 @@ pub fn check_retention(
         (Some(m), _) if !(RETENTION_MIN_MONTHS..=RETENTION_MAX_MONTHS).contains(&m) => {
             Err(FieldError::new(
                 "retention_months",
-                "must be between 12 and 1200 months: complaints are kept at least a year",
+                format!(
+                    "must be between {RETENTION_MIN_MONTHS} and {RETENTION_MAX_MONTHS} months: \
+                     complaints are kept at least a year"
+                ),
             ))
         }
         (Some(_), Some(_)) => Err(FieldError::new(
@@ -77,7 +72,10 @@ pub fn check_retention(
                 .map_err(|_| {
                     FieldError::new(
                         "retention_reason",
-                        "keeping complaints without a term needs a reason (1 to 2000 characters)",
+                        format!(
+                            "keeping complaints without a term needs a reason (1 to \
+                             {REASON_MAX} characters)"
+                        ),
                     )
                 })?;
             Ok((None, Some(reason.into_string())))
@@ -107,14 +105,13 @@ mod tests {
     fn the_term_counts_calendar_months_back() {
         let now = Utc.with_ymd_and_hms(2028, 3, 31, 12, 0, 0).unwrap();
         assert_eq!(
-            retention_cutoff(now, Some(24)),
+            retention_cutoff(now, 24),
             Some(Utc.with_ymd_and_hms(2026, 3, 31, 12, 0, 0).unwrap())
         );
         assert_eq!(
-            retention_cutoff(now, Some(13)),
+            retention_cutoff(now, 13),
             Some(Utc.with_ymd_and_hms(2027, 2, 28, 12, 0, 0).unwrap())
         );
-        assert_eq!(retention_cutoff(now, None), None);
     }
 
     #[test]

@@ -120,9 +120,10 @@ impl EventType {
             SatisfactionRecorded => &["/remark"],
             DocumentAdded => &["/filename"],
             ActionUpdated => &["/changes/title", "/changes/description"],
-            // The firm's own texts, committed to all the same: an event holds no free text.
+            // The firm's own texts, committed to all the same, like every free text.
             EvaluationUpdated => &["/changes/summary", "/changes/decisions"],
-            OrganisationUpdated => &["/changes/regulation_text"],
+            // The regulation, and why complaints are kept without a term.
+            OrganisationUpdated => &["/changes/regulation_text", "/changes/retention_reason"],
             // Whom a subject-access request named: one of these.
             SubjectAccessRequested => &["/email", "/name", "/client_id"],
             ComplaintRegistered

@@ -471,7 +471,8 @@ pub fn confirmation_moment(
 pub const SUMMARY_MAX: usize = 5_000;
 pub const REASON_MAX: usize = 2_000;
 
-/// The reason an escalation, reopening or withdrawal gives.
+/// The reason an escalation, reopening, withdrawal or erasure gives (an erasure's is not
+/// personal, DESIGN.md §9: it stays in its event).
 pub fn check_reason(reason: &str) -> Result<Text, FieldError> {
     Text::parse("reason", reason, REASON_MAX)
 }

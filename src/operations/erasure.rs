@@ -20,6 +20,7 @@ use crate::db::{AnyConnection, Db};
 use crate::domain::access::ComplaintAct;
 use crate::domain::erasure::{self, RETENTION_REASON, retention_cutoff};
 use crate::domain::events::EventType;
+use crate::domain::lifecycle;
 use crate::store::erasure as store;
 use crate::store::{deadlines, organisations};
 
@@ -54,7 +55,7 @@ fn erase_in(
 ) -> Result<ComplaintView, OperationError> {
     let target = OnComplaint { id, act: ComplaintAct::Erase };
     command::run(conn, ctx, (CommandKind::Erase, target), input, |conn, found| {
-        let reason = erasure::check_reason(&input.reason)?;
+        let reason = lifecycle::check_reason(&input.reason)?;
         let row = found.row;
         erasure::may_erase(row.status(), row.erased_at.is_some())?;
         let erased = store::erase(conn, (row.id, row.version), ctx.now)?
@@ -82,7 +83,7 @@ fn sweep_batch(conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<Batch, Op
     let mut batch = Batch::default();
     let reason = ErasureRequest { reason: RETENTION_REASON.to_owned() };
     for (organisation_id, months) in organisations::retention_terms(conn)? {
-        let Some(ended_before) = retention_cutoff(now, Some(months)) else { continue };
+        let Some(ended_before) = retention_cutoff(now, months) else { continue };
         let room = (BATCH - batch.found) as i64;
         let due = store::past_retention(conn, organisation_id, ended_before, room)?;
         // Lock order as in every command: the complaints' rows, then the chain head.

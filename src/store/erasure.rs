@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Binary, Text, Timestamp};
+use diesel::sql_types::{BigInt, Timestamp};
 
 use super::{Dialect, to_db};
 use crate::db::AnyConnection;
@@ -52,9 +52,10 @@ fn rows_of(table: &str) -> Option<Rows> {
     })
 }
 
-/// Personal columns that are emptied (`NULL`) rather than marked: contact details and
-/// identifiers, which a marker would turn into a value (the overview would count a client
-/// called `[gewist]`). Every other personal text reads [`MARKER`] where it held something.
+/// Personal columns that are emptied (`NULL`) rather than marked: the contact details, the
+/// identifiers and the root cause, all optional, which an erasure leaves as if never filled in
+/// — a marker would make a value of them (the overview would count a client called
+/// `[gewist]`). Every other personal text reads [`MARKER`] where it held something.
 const EMPTIED: &[(&str, &str)] = &[
     ("complaints", "complainant_name"),
     ("complaints", "complainant_email"),
@@ -72,50 +73,59 @@ const EMPTIED: &[(&str, &str)] = &[
 /// Binary personal columns: their bytes are deleted (the document keeps its size and sha256).
 const BINARY: &[(&str, &str)] = &[("documents", "content")];
 
-/// Erases every personal column of the complaint's rows, deletes what holds nothing else and
-/// the texts of its events, deletes its read log up to `now`, and marks it erased. Inside the caller's transaction;
-/// `None` if the complaint's row no longer has `version`.
+/// Erases every personal column of the complaint's rows (one UPDATE per table), deletes what
+/// holds nothing else and the texts of its events, deletes its read log up to `now`, and
+/// marks it erased. Inside the caller's transaction; `None` if the complaint's row no longer
+/// has `version`.
 pub fn erase(
     conn: &mut AnyConnection,
     (complaint_id, version): (i64, i32),
     now: DateTime<Utc>,
 ) -> QueryResult<Option<ComplaintRow>> {
     let dialect = Dialect::of(conn);
-    let mut deleted: Vec<&str> = Vec::new();
-    for (table, column, _) in COLUMNS.iter().filter(|(_, _, holds)| *holds == Holds::Personal) {
+    // A constant of ours, quoted as SQL: only the complaint's id is bound.
+    let marker = format!("'{}'", MARKER.replace('\'', "''"));
+    let mut blanked: Vec<(&str, &str, Vec<String>)> = Vec::new();
+    let mut deleted: Vec<(&str, &str)> = Vec::new();
+    for &(table, column, holds) in COLUMNS {
+        if holds != Holds::Personal {
+            continue;
+        }
         let scope = match rows_of(table) {
             Some(Rows::Blank(scope)) => scope,
-            Some(Rows::Delete(scope)) if !deleted.contains(table) => {
-                deleted.push(table);
-                dialect
-                    .query(&format!("DELETE FROM {table} WHERE {scope}"))
-                    .bind::<BigInt, _>(complaint_id)
-                    .execute(conn)?;
+            Some(Rows::Delete(scope)) => {
+                if !deleted.contains(&(table, scope)) {
+                    deleted.push((table, scope));
+                }
                 continue;
             }
-            Some(Rows::Delete(_) | Rows::Elsewhere) => continue,
+            Some(Rows::Elsewhere) => continue,
             // The test below keeps this from happening.
             None => {
                 let unknown = format!("no rows of a complaint are known in {table}");
                 return Err(diesel::result::Error::QueryBuilderError(unknown.into()));
             }
         };
-        let update = |set: &str| format!("UPDATE {table} SET {column} = {set} WHERE ({scope})");
-        if EMPTIED.contains(&(table, column)) {
-            dialect.query(&update("NULL")).bind::<BigInt, _>(complaint_id).execute(conn)?;
+        let value = if EMPTIED.contains(&(table, column)) {
+            "NULL".to_owned()
         } else if BINARY.contains(&(table, column)) {
-            dialect
-                .query(&update("$2"))
-                .bind::<BigInt, _>(complaint_id)
-                .bind::<Binary, _>(Vec::<u8>::new())
-                .execute(conn)?;
+            dialect.empty_bytes().to_owned()
         } else {
-            dialect
-                .query(&format!("{} AND {column} IS NOT NULL", update("$2")))
-                .bind::<BigInt, _>(complaint_id)
-                .bind::<Text, _>(MARKER)
-                .execute(conn)?;
+            format!("CASE WHEN {column} IS NULL THEN NULL ELSE {marker} END")
+        };
+        let set = format!("{column} = {value}");
+        match blanked.iter_mut().find(|(t, _, _)| *t == table) {
+            Some((_, _, sets)) => sets.push(set),
+            None => blanked.push((table, scope, vec![set])),
         }
+    }
+    for (table, scope) in deleted {
+        let delete = format!("DELETE FROM {table} WHERE {scope}");
+        dialect.query(&delete).bind::<BigInt, _>(complaint_id).execute(conn)?;
+    }
+    for (table, scope, sets) in blanked {
+        let update = format!("UPDATE {table} SET {} WHERE {scope}", sets.join(", "));
+        dialect.query(&update).bind::<BigInt, _>(complaint_id).execute(conn)?;
     }
     event_texts::erase_of_complaint(conn, complaint_id)?;
     // Who read the complaint, and when, is about the complainant's file too.

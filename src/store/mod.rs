@@ -90,6 +90,14 @@ impl Dialect {
         }
     }
 
+    /// An empty byte string, as a literal.
+    pub(crate) fn empty_bytes(&self) -> &'static str {
+        match self {
+            Dialect::Postgres => "'\\x'::bytea",
+            Dialect::Sqlite => "X''",
+        }
+    }
+
     /// Seconds from one timestamp column to another.
     pub(crate) fn seconds(&self, from: &str, to: &str) -> String {
         match self {

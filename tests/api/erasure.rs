@@ -60,7 +60,7 @@ async fn refusals_name_their_rule(app: TestApp) {
     let mut body = complaint_body();
     body["subject_id"] = json!("kees");
     let about_kees = withdrawn(&app, &body, DIRK).await;
-    erase(&app, KEES, about_kees, "Verzoek").await.assert_problem(403, "caller_is_subject");
+    erase(&app, KEES, about_kees, "Verzoek").await.assert_problem(403, "coordinator_is_subject");
     ok(&erase(&app, DIRK, about_kees, "Verzoek van de klager").await);
 
     let erased = erase(&app, KEES, id, "Verzoek van de klager (AVG art. 17)").await;
@@ -328,6 +328,8 @@ async fn the_retention_term_is_a_setting(app: TestApp) {
 
     let term = ok(&edit(json!({"retention_months": 36})).await).clone();
     assert_eq!((&term["retention_months"], &term["retention_reason"]), (&json!(36), &Value::Null));
+    // The reason was free text: its events hold it only as a commitment, beside them.
+    assert_eq!(found_in_dump(app, "Kifid"), ["event_texts.text"]);
     assert_eq!(erasure::sweep(&app.db, app.clock_now()).await.unwrap(), 1);
 }
 
