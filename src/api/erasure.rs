@@ -22,7 +22,8 @@ use crate::operations::erasure::{self, ErasureRequest};
         matter reference are emptied; the description, decision, contact summaries, the \
         corrective actions' texts and notes and the documents' names read `[gewist]`; the \
         documents' bytes are deleted (their size and sha256 stay); the idempotency answers about \
-        it and its read log are deleted. Kind, dates, statuses, classification, resolution, \
+        it, its read log and the search terms of the subject-access requests that handed it out \
+        are deleted. Kind, dates, statuses, classification, resolution, \
         signatures (staff) and every count stay, so overviews and evaluations of past periods \
         are unchanged. Recorded as `complaint.erased` with the reason, which is not personal \
         and stays. A klachtencoördinator's, never on a complaint about themselves \

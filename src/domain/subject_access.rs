@@ -8,6 +8,8 @@
 //!   `"J. de Vries"` does not find `"Jan de Vries"`; ask again with each spelling;
 //! - a client id matches the client's id in the practice-management system exactly.
 
+use serde_json::Value;
+
 use super::complaint::NAME_MAX;
 use super::validation::{Email, ExternalId, FieldError, Text, ValidationErrors};
 
@@ -91,6 +93,19 @@ impl Search {
             Search::ClientId(term) => held.client_id.is_some_and(|id| id == term),
         }
     }
+}
+
+/// Where a request's event lists the complaints it handed out. Their ids are not personal and
+/// stay in the chain; they tell which erasures take the request's term along (DESIGN.md §9):
+/// the term names the person each of those complaints is about, so it is erased with the
+/// first of them to be erased. A request that handed out nothing concerns no complaint: its
+/// term is kept as long as a finished complaint would be, the retention term.
+pub const HANDED_OUT: &str = "complaints";
+
+/// The complaints a request's event data says were handed out.
+pub fn handed_out(data: &Value) -> Vec<i64> {
+    let ids = data.get(HANDED_OUT).and_then(Value::as_array);
+    ids.map(|ids| ids.iter().filter_map(Value::as_i64).collect()).unwrap_or_default()
 }
 
 /// A name as compared: lower case, single spaces, none around.

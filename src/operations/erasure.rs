@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use super::command::{self, CommandKind, Done};
 use super::complaints::{ComplaintView, view_one};
+use super::subject_access;
 use super::sweep::{Batch, in_batches};
 use super::targets::OnComplaint;
 use super::{Caller, Context, Event, OperationError, Process};
@@ -60,6 +61,9 @@ fn erase_in(
         erasure::may_erase(row.status(), row.erased_at.is_some())?;
         let erased = store::erase(conn, (row.id, row.version), ctx.now)?
             .ok_or_else(|| OperationError::changed_meanwhile("complaint"))?;
+        // A subject-access request that handed the complaint out named its complainant or
+        // client: its term would outlive them.
+        subject_access::erase_terms_about(conn, ctx.organisation_id(), row.id)?;
         let event = Event {
             complaint_id: Some(row.id),
             event_type: EventType::ComplaintErased,
@@ -84,6 +88,7 @@ fn sweep_batch(conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<Batch, Op
     let reason = ErasureRequest { reason: RETENTION_REASON.to_owned() };
     for (organisation_id, months) in organisations::retention_terms(conn)? {
         let Some(ended_before) = retention_cutoff(now, months) else { continue };
+        subject_access::erase_terms_that_found_nothing(conn, organisation_id, ended_before)?;
         let room = (BATCH - batch.found) as i64;
         let due = store::past_retention(conn, organisation_id, ended_before, room)?;
         // Lock order as in every command: the complaints' rows, then the chain head.

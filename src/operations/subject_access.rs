@@ -26,10 +26,11 @@ use super::{Context, Event, OperationError};
 use crate::db::{AnyConnection, Db};
 use crate::domain::access::ComplaintAct;
 use crate::domain::events::EventType;
-use crate::domain::subject_access::Search;
+use crate::domain::subject_access::{HANDED_OUT, Search, handed_out};
 use crate::store::complaints as complaints_store;
 use crate::store::documents as documents_store;
 use crate::store::staff;
+use crate::store::{event_texts, events as events_store};
 use crate::workers::read_log::ReadLog;
 
 /// Whom to look for: exactly one of `email`, `name` or `client_id`.
@@ -118,9 +119,21 @@ pub async fn answer(
         request.client_id.as_deref(),
     )?;
     let asked = ctx.clone();
-    let answer = db.write(move |conn| gather(conn, &asked, search, with_files)).await?;
-    let complaints = answer.document.complaints.iter().map(|d| d.complaint.id);
-    reads::record(read_log, &ctx, complaints, None).await?;
+    let searched = search.clone();
+    let answer = db.read(move |conn| gather(conn, &asked, &searched, with_files)).await?;
+    let found: Vec<i64> = answer.document.complaints.iter().map(|d| d.complaint.id).collect();
+    // Recorded once the answer is together, in a short write of its own: gathering the
+    // dossiers (and the documents' bytes) holds no write lock.
+    let event = Event {
+        complaint_id: None,
+        event_type: EventType::SubjectAccessRequested,
+        // The term goes in as text: the event keeps only its salted commitment, the text
+        // beside it where it can be erased (`EventType::texts`, `erase_terms_about`).
+        data: json!({ search.field(): search.term(), HANDED_OUT: &found }),
+    };
+    let recorder = ctx.clone();
+    db.write(move |conn| recorder.record(conn, event)).await?;
+    reads::record(read_log, &ctx, found, None).await?;
     for file in &answer.files {
         reads::record(read_log, &ctx, [file.complaint_id], Some(file.document_id)).await?;
     }
@@ -130,7 +143,7 @@ pub async fn answer(
 fn gather(
     conn: &mut AnyConnection,
     ctx: &Context,
-    search: Search,
+    search: &Search,
     with_files: bool,
 ) -> Result<Answer, OperationError> {
     let asking = ctx.caller.person()?.staff_id;
@@ -168,16 +181,6 @@ fn gather(
             complaint,
         });
     }
-    ctx.record(
-        conn,
-        Event {
-            complaint_id: None,
-            event_type: EventType::SubjectAccessRequested,
-            // The term goes in as text: the event keeps only its salted commitment, the text
-            // beside it where it can be erased (`EventType::texts`).
-            data: json!({ search.field(): search.term(), "complaints": found }),
-        },
-    )?;
     let people = staff::people(conn, &[asking])?;
     let document = SubjectAccess {
         searched_by: search.field(),
@@ -187,4 +190,45 @@ fn gather(
         complaints: dossiers,
     };
     Ok(Answer { document, files })
+}
+
+/// Erases, in the caller's transaction, the search terms of the requests that handed out
+/// complaint `complaint_id`, as it is erased: each named the person it is about
+/// (`domain::subject_access::HANDED_OUT`). The events keep their commitments, so the chain
+/// still verifies; answers how many texts went.
+pub fn erase_terms_about(
+    conn: &mut AnyConnection,
+    organisation_id: i64,
+    complaint_id: i64,
+) -> Result<usize, OperationError> {
+    erase_terms(conn, (organisation_id, None), |found| found.contains(&complaint_id))
+}
+
+/// Erases the search terms of the requests made before `before` (the retention term's
+/// cutoff) that handed out nothing: about no complaint, they are kept as long as a finished
+/// complaint would be.
+pub fn erase_terms_that_found_nothing(
+    conn: &mut AnyConnection,
+    organisation_id: i64,
+    before: DateTime<Utc>,
+) -> Result<usize, OperationError> {
+    erase_terms(conn, (organisation_id, Some(before)), <[i64]>::is_empty)
+}
+
+fn erase_terms(
+    conn: &mut AnyConnection,
+    (organisation_id, before): (i64, Option<DateTime<Utc>>),
+    erased: impl Fn(&[i64]) -> bool,
+) -> Result<usize, OperationError> {
+    let requests =
+        events_store::with_texts(conn, organisation_id, EventType::SubjectAccessRequested, before)?;
+    let mut due = Vec::new();
+    for (id, data) in requests {
+        let data: serde_json::Value = serde_json::from_str(&data)
+            .map_err(|_| OperationError::Internal("an event's data is not JSON"))?;
+        if erased(&handed_out(&data)) {
+            due.push(id);
+        }
+    }
+    Ok(event_texts::erase_of_events(conn, &due)?)
 }

@@ -57,3 +57,12 @@ pub fn erase_of_complaint(conn: &mut AnyConnection, complaint_id: i64) -> QueryR
     diesel::delete(event_texts::table.filter(event_texts::event_id.eq_any(of_complaint)))
         .execute(conn)
 }
+
+/// Erases the texts, with their salts, of these events; answers how many were deleted. The
+/// events keep their commitments.
+pub fn erase_of_events(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    diesel::delete(event_texts::table.filter(event_texts::event_id.eq_any(ids))).execute(conn)
+}

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use super::{from_db, to_db};
 use crate::db::AnyConnection;
-use crate::db::schema::{event_chain_heads as heads, events};
+use crate::db::schema::{event_chain_heads as heads, event_texts as texts, events};
 use crate::domain::chain::{self, Linked};
 use crate::domain::commitment;
 use crate::domain::events::EventType;
@@ -149,4 +149,25 @@ pub fn for_organisation(
         .limit(limit)
         .select(events::all_columns)
         .load(conn)
+}
+
+/// An organisation's events of one type whose texts are still kept (`event_texts`), those
+/// that occurred before `before` when it is given: `(id, data)`, oldest first.
+pub fn with_texts(
+    conn: &mut AnyConnection,
+    organisation_id: i64,
+    event_type: EventType,
+    before: Option<DateTime<Utc>>,
+) -> QueryResult<Vec<(i64, String)>> {
+    let mut query = events::table
+        .filter(events::organisation_id.eq(organisation_id))
+        .filter(events::event_type.eq(event_type.as_str()))
+        .filter(events::id.eq_any(texts::table.select(texts::event_id)))
+        .order(events::id.asc())
+        .select((events::id, events::data))
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(events::occurred_at.lt(to_db(before)));
+    }
+    query.load(conn)
 }

@@ -3,6 +3,7 @@
 //! table, every count, an intact chain — and that the sweep erases once, also across two
 //! instances on PostgreSQL.
 
+use std::io::{Cursor, Read};
 use std::time::Duration as Wait;
 
 use chrono::Duration;
@@ -163,7 +164,10 @@ async fn marked_and_closed(app: &TestApp) -> i64 {
                 "kind": "complaint",
                 "received_at": "2026-11-02T08:30:00Z",
                 "reported_by": "client",
-                "complainant": {"name": format!("J. {MARK}"), "email": format!("{MARK}@example.nl"), "phone": PHONE},
+                "complainant": {
+                    "name": format!("J. {MARK}"), "email": format!("{MARK}@example.nl"), "phone": PHONE,
+                    "address": {"street": format!("{MARK}straat 1"), "postal_code": "1012 JS", "city": format!("{MARK}dam")},
+                },
                 "client": {"id": format!("REL-{MARK}"), "name": format!("{MARK} Holding B.V.")},
                 "matter_reference": format!("Z-{MARK}"),
                 "description": format!("De cliënt {MARK} vindt de declaratie te hoog."),
@@ -219,13 +223,103 @@ async fn marked_and_closed(app: &TestApp) -> i64 {
     id
 }
 
+/// The text a subject-access answer holds at `pointer`, which must carry [`MARK`].
+#[track_caller]
+fn marked<'a>(answer: &'a Value, pointer: &str) -> &'a str {
+    let text = answer.pointer(pointer).and_then(Value::as_str).unwrap_or_default();
+    assert!(text.contains(MARK), "{pointer}: {text:?}");
+    text
+}
+
+/// Everything the register holds about the complainant of [`marked_and_closed`], asked by
+/// her e-mail address, as JSON and as a ZIP: her marker in every field, the document's bytes.
+async fn handed_over_by_email(app: &TestApp, id: i64) {
+    let email = json!({"email": format!("{MARK}@example.nl")});
+    let answer = ok(&app.post("/api/v1/subject-access", KEES, &email).await).clone();
+    assert_eq!(answer["complaints"].as_array().map(Vec::len), Some(1), "{answer}");
+    let held = &answer["complaints"][0];
+    assert_eq!(held["complaint"]["id"], id);
+    for pointer in [
+        "/complaint/complainant/name",
+        "/complaint/complainant/email",
+        "/complaint/complainant/address/street",
+        "/complaint/complainant/address/city",
+        "/complaint/client/id",
+        "/complaint/client/name",
+        "/complaint/matter_reference",
+        "/complaint/description",
+        "/complaint/root_cause",
+        "/complaint/decision/summary",
+        "/contacts/0/summary",
+        "/documents/0/filename",
+        "/actions/0/title",
+    ] {
+        marked(held, pointer);
+    }
+    assert_eq!(held["complaint"]["complainant"]["phone"], PHONE);
+    let escalation =
+        held["timeline"].as_array().unwrap().iter().find(|e| e["type"] == "complaint.escalated");
+    marked(escalation.expect("the escalation in the timeline"), "/data/reason/text");
+
+    let zipped = app
+        .client
+        .post(app.url("/api/v1/subject-access"))
+        .bearer_auth(app.token(KEES))
+        .header("accept", "application/zip")
+        .json(&email)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(zipped.status(), StatusCode::OK);
+    let bytes = zipped.bytes().await.unwrap().to_vec();
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("a ZIP");
+    let mut json = String::new();
+    zip.by_name("subject-access.json").unwrap().read_to_string(&mut json).unwrap();
+    let in_zip: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(in_zip["complaints"][0]["complaint"], held["complaint"]);
+    let reference = held["complaint"]["reference"].as_str().unwrap();
+    let document = &held["documents"][0]["id"];
+    let mut content = Vec::new();
+    zip.by_name(&format!("documents/{reference}/{document}-brief-{MARK}.txt"))
+        .expect("the document in the ZIP")
+        .read_to_end(&mut content)
+        .unwrap();
+    assert_eq!(content, format!("Geachte heer {MARK},\n").as_bytes());
+}
+
+/// A number the database answers (`SELECT … AS n`).
+fn count(app: &TestApp, sql: &str) -> i64 {
+    let mut conn = app.db.connection().unwrap();
+    diesel::sql_query(sql).get_result::<Count>(&mut *conn).unwrap().n
+}
+
+/// Issue 12's scenario: a complaint whose every personal field carries one marker is handed
+/// over in full by subject access, then erased — after which the marker is nowhere in the
+/// database, the subject-access requests' terms included, while the chain, every count and
+/// the timeline stay.
 async fn erasure_leaves_nothing_personal_and_every_count(app: TestApp) {
     let id = marked_and_closed(&app).await;
-    // Reads are logged in the background.
     ok(&app.get(&path(id, ""), KEES).await);
-    tokio::time::sleep(Wait::from_millis(200)).await;
+    handed_over_by_email(&app, id).await;
+    // Reads are written in the background, in the order they were made: the ZIP's read of
+    // the document comes last.
+    let reads = format!("FROM reads WHERE complaint_id = {id}");
+    for _ in 0..100 {
+        if count(&app, &format!("SELECT COUNT(*) AS n {reads} AND document_id IS NOT NULL")) > 0 {
+            break;
+        }
+        tokio::time::sleep(Wait::from_millis(50)).await;
+    }
+    let last_read = count(&app, &format!("SELECT COALESCE(MAX(id), 0) AS n {reads}"));
+    assert!(count(&app, &format!("SELECT COUNT(*) AS n {reads}")) >= 4, "reads not logged");
     let before = found_in_dump(&app, MARK);
-    for place in ["complaints.description", "documents.content", "idempotency_keys.response_body"] {
+    for place in [
+        "complaints.description",
+        "complaints.complainant_street",
+        "documents.content",
+        "idempotency_keys.response_body",
+        "event_texts.text",
+    ] {
         assert!(before.contains(&place.to_owned()), "{place} not in {before:?}");
     }
     assert!(!found_in_dump(&app, PHONE).is_empty());
@@ -236,6 +330,8 @@ async fn erasure_leaves_nothing_personal_and_every_count(app: TestApp) {
     ok(&erase(&app, KEES, id, "Verzoek van de klager (AVG art. 17)").await);
 
     assert_eq!(found_in_dump(&app, MARK), Vec::<String>::new());
+    let left = count(&app, &format!("SELECT COUNT(*) AS n {reads} AND id <= {last_read}"));
+    assert_eq!(left, 0, "reads from before the erasure are left");
     assert_eq!(found_in_dump(&app, PHONE), Vec::<String>::new());
     let verification = app.get("/api/v1/events/verification", KEES).await;
     assert_eq!(ok(&verification)["intact"], true, "{}", verification.text);
@@ -333,6 +429,25 @@ async fn the_retention_term_is_a_setting(app: TestApp) {
     assert_eq!(erasure::sweep(&app.db, app.clock_now()).await.unwrap(), 1);
 }
 
+/// A subject-access request that found nothing concerns no complaint: its term is kept as long
+/// as a finished complaint would be, and the retention sweep erases it after that.
+async fn a_request_that_found_nothing_is_kept_for_the_term(app: TestApp) {
+    let asked = json!({"email": format!("niemand-{MARK}@example.nl")});
+    let answer = ok(&app.post("/api/v1/subject-access", KEES, &asked).await).clone();
+    assert_eq!(answer["complaints"], json!([]));
+    assert_eq!(found_in_dump(&app, MARK), ["event_texts.text"]);
+
+    // 2 November 2026 + 730 days is 1 November 2028: not yet 24 months.
+    app.clock.advance(Duration::days(730));
+    assert_eq!(erasure::sweep(&app.db, app.clock_now()).await.unwrap(), 0);
+    assert_eq!(found_in_dump(&app, MARK), ["event_texts.text"]);
+    app.clock.advance(Duration::days(2));
+    assert_eq!(erasure::sweep(&app.db, app.clock_now()).await.unwrap(), 0);
+    assert_eq!(found_in_dump(&app, MARK), Vec::<String>::new());
+    let verification = app.get("/api/v1/events/verification", KEES).await;
+    assert_eq!(ok(&verification)["intact"], true, "{}", verification.text);
+}
+
 /// Whether the complaint's personal data is erased, once the watcher had time to erase it.
 async fn erased_by_sweep(app: &TestApp, id: i64) -> bool {
     for _ in 0..250 {
@@ -412,6 +527,7 @@ on_both_databases!(
     erasure_leaves_nothing_personal_and_every_count,
     an_erased_complaint_takes_nothing_new,
     the_retention_term_is_a_setting,
+    a_request_that_found_nothing_is_kept_for_the_term,
 );
 
 mod swept {
