@@ -122,7 +122,7 @@ impl EventType {
             ActionUpdated => &["/changes/title", "/changes/description"],
             // The firm's own texts, committed to all the same: an event holds no free text.
             EvaluationUpdated => &["/changes/summary", "/changes/decisions"],
-            OrganisationUpdated => &["/changes/regulation_text"],
+            OrganisationUpdated => &["/changes/regulation_text", "/changes/dispute_body"],
             // Whom a subject-access request named: one of these.
             SubjectAccessRequested => &["/email", "/name", "/client_id"],
             ComplaintRegistered
