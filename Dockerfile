@@ -18,7 +18,9 @@ COPY --from=build /src/target/release/klachtenregister /usr/local/bin/klachtenre
 USER klachten
 WORKDIR /var/lib/klachtenregister
 # The built-in OpenSSL looks for the system's trusted roots (a database URL's
-# `sslrootcert=system`) under /usr/local/ssl; Debian keeps them here.
+# `sslrootcert=system`) under /usr/local/ssl; Debian keeps them here. Listening on every
+# address, the service needs KLACHTEN_PUBLIC_URL (where clients reach it, e.g.
+# https://klachten.kantoor.nl) and refuses to start without it: the image cannot know it.
 ENV KLACHTEN_BIND=0.0.0.0:8080 \
     KLACHTEN_DATA_DIR=/var/lib/klachtenregister \
     KLACHTEN_LOG_FORMAT=json \

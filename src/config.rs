@@ -345,6 +345,34 @@ impl Config {
     }
 }
 
+/// Where clients reach the service, as letters name it: the given http(s) address without
+/// a trailing slash, or — only when the service listens on loopback, for a developer — the
+/// bound address. A letter to a client never names `http://0.0.0.0:8080`.
+fn public_url(given: Option<&str>, bind: SocketAddr) -> Result<String, String> {
+    let Some(given) = given else {
+        if bind.ip().is_loopback() {
+            return Ok(format!("http://{bind}"));
+        }
+        return Err(format!(
+            "required when KLACHTEN_BIND ({bind}) is not a loopback address: letters to clients \
+             name the public regulation under it, and http://{bind} is not where they reach \
+             the service; example: https://klachten.kantoor.nl"
+        ));
+    };
+    let url = url::Url::parse(given)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
+        .ok_or_else(|| {
+            format!("'{given}' is not an http(s) address; example: https://klachten.kantoor.nl")
+        })?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "'{given}' has a query or fragment; addresses are made by adding paths to it"
+        ));
+    }
+    Ok(given.trim_end_matches('/').to_owned())
+}
+
 impl RawSettings {
     fn validate(self) -> Result<Config, ConfigError> {
         let mut problems = Vec::new();
@@ -450,21 +478,10 @@ impl RawSettings {
                     .into(),
             );
         }
-        let public_url = match &self.public_url {
-            None => format!("http://{bind}"),
-            Some(given) => match url::Url::parse(given) {
-                Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
-                    given.trim_end_matches('/').to_owned()
-                }
-                _ => {
-                    problems.push(format!(
-                        "KLACHTEN_PUBLIC_URL: '{given}' is not an http(s) address; example: \
-                         https://klachten.kantoor.nl"
-                    ));
-                    String::new()
-                }
-            },
-        };
+        let public_url = public_url(self.public_url.as_deref(), bind).unwrap_or_else(|problem| {
+            problems.push(format!("KLACHTEN_PUBLIC_URL: {problem}"));
+            String::new()
+        });
         if self.workers == Some(0) {
             problems.push("KLACHTEN_WORKERS: must be at least 1".into());
         }
@@ -710,12 +727,17 @@ mod tests {
 
     #[test]
     fn development_mode_refuses_a_public_address() {
-        let err = RawSettings { bind: "0.0.0.0:8080".into(), ..raw() }.validate().unwrap_err();
+        let public = |raw: RawSettings| RawSettings {
+            public_url: Some("https://klachten.kantoor.nl".into()),
+            ..raw
+        };
+        let err =
+            public(RawSettings { bind: "0.0.0.0:8080".into(), ..raw() }).validate().unwrap_err();
         assert_eq!(err.0.len(), 1);
         assert!(err.0[0].contains("not a loopback address"), "{}", err.0[0]);
         let with_secret =
             RawSettings { bind: "0.0.0.0:8080".into(), jwt_secret: Some("x".repeat(32)), ..raw() };
-        assert!(with_secret.validate().is_ok());
+        assert!(public(with_secret).validate().is_ok());
     }
 
     #[test]
@@ -850,6 +872,29 @@ mod tests {
         );
         assert!(url("ftp://kantoor.nl").is_err());
         assert!(url("klachten.kantoor.nl").is_err());
+        for appended in ["https://klachten.kantoor.nl/?lang=nl", "https://klachten.kantoor.nl/#top"]
+        {
+            let err = url(appended).unwrap_err().0.join("\n");
+            assert!(err.contains("has a query or fragment"), "{appended}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_service_that_clients_reach_elsewhere_is_told_where() {
+        let listening = |bind: &str, url: Option<&str>| RawSettings {
+            bind: bind.into(),
+            jwt_secret: Some("x".repeat(32)),
+            public_url: url.map(Into::into),
+            ..raw()
+        };
+        for bind in ["0.0.0.0:8080", "[::]:8080", "192.0.2.10:8080"] {
+            let err = listening(bind, None).validate().unwrap_err().0.join("\n");
+            assert!(err.contains("KLACHTEN_PUBLIC_URL: required when KLACHTEN_BIND"), "{err}");
+            let given = listening(bind, Some("https://klachten.kantoor.nl")).validate().unwrap();
+            assert_eq!(given.public_url, "https://klachten.kantoor.nl");
+        }
+        let local = listening("[::1]:8080", None).validate().unwrap();
+        assert_eq!(local.public_url, "http://[::1]:8080");
     }
 
     #[test]

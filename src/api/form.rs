@@ -30,10 +30,11 @@ pub struct FormQuery {
     summary = "The klachtenregistratieformulier",
     description = "The registration form of the complaint, filled in from the register, on A4: \
         the organisation, reference, kind, when and how it was received (A mondeling / B \
-        schriftelijk), categories I–IV as ticked boxes, who reported it, complainant, client \
-        and matter, the nature of the complaint, the contacts with the terms given to the \
-        client, the corrective actions, escalation, the decision, the written confirmation, \
-        and the two signatures — name, capacity and moment, or an empty line naming who must \
+        schriftelijk), categories I–IV as ticked boxes, who reported it, complainant (with \
+        their postal address), client and matter, the nature of the complaint, the contacts \
+        with the terms given to the client, the corrective actions, escalation, the decision \
+        and its judgement (gegrond, deels gegrond, ongegrond), the written confirmation, the \
+        client's satisfaction, and the two signatures — name, capacity and moment, or an empty line naming who must \
         still sign. PDF by default; `Accept: text/html` gives a printable page. \
         `anonymised=true` gives the version for the office meeting. Whoever may read the \
         complaint may fetch its form; the fetch is recorded in the read log.",

@@ -54,9 +54,12 @@ pub async fn template(
     tag = "organisation",
     summary = "Word a letter template",
     description = "Sets the organisation's text of a letter. Placeholders are written \
-        `{{ name }}`; the template is checked when saved: one that does not parse or uses a \
-        placeholder the register does not fill is `422`, naming it. `If-Match` (optional) \
-        names the version this text replaces (`\"0\"`: the default).",
+        `{{ name }}`; the template is checked when saved, by filling it with a sample of \
+        every placeholder: one that does not parse, uses a placeholder the register does not \
+        fill, or fails when filled (`{{ complainant.name }}`: a placeholder holds text, with \
+        no parts; an unknown filter) is `422`, naming the problem. `If-Match` (optional) \
+        names the version this text replaces (`\"0\"`: the default); of two first wordings \
+        at once, the second is `412`.",
     params(("kind" = LetterKind, Path, description = "Which letter"),
         ("If-Match" = Option<String>, Header, description = "The ETag this text replaces", example = "\"0\"")),
     request_body = LetterTemplateInput,
@@ -89,8 +92,9 @@ pub async fn save_template(
     summary = "Write a letter to the complainant into the dossier",
     description = "Fills the organisation's template of the letter with the complaint's \
         facts — organisation, date, the complainant's name, the reference, the term within \
-        which we come back or the decision, where the regulation can be read — lays it out as \
-        a PDF and adds it to the dossier as a document, exactly as an upload is (its event \
+        which we come back or the decision, where the regulation can be read, the dispute \
+        body — lays it out as a PDF addressed to the complainant (name and postal address \
+        above the text) and adds it to the dossier as a document, exactly as an upload is (its event \
         and SHA-256). `POST …/written-confirmation` can name the document. A `confirmation` \
         needs the decision (`409 decision_required`); an internal report names no \
         complainant to write to (`422 complainant_required`). While the complaint is open.",

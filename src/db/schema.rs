@@ -16,6 +16,9 @@ diesel::table! {
         updated_at -> Timestamp,
         retention_months -> Nullable<Integer>,
         retention_reason -> Nullable<Text>,
+        dispute_body_name -> Nullable<Text>,
+        dispute_body_address -> Nullable<Text>,
+        dispute_body_url -> Nullable<Text>,
     }
 }
 

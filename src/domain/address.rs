@@ -37,6 +37,16 @@ fn default_country() -> String {
 }
 
 impl PostalAddress {
+    /// The address as written on an envelope: the street, the postal code and the city (two
+    /// spaces between, as PostNL asks), and the country when it is not the Netherlands.
+    pub fn lines(&self) -> Vec<String> {
+        let country = Some(self.country.clone()).filter(|c| c != DEFAULT_COUNTRY);
+        [self.street.clone(), format!("{}  {}", self.postal_code, self.city)]
+            .into_iter()
+            .chain(country)
+            .collect()
+    }
+
     /// Checks every part, reporting fields under `prefix` (`complainant.address`): texts
     /// trimmed and bounded, the country an assigned ISO 3166-1 code, and a Dutch postal code
     /// in its written form.
@@ -188,6 +198,17 @@ mod tests {
         assert_eq!(address("b-1000", "be").check("a").unwrap().postal_code, "B-1000");
         assert_eq!(address("SW1A 1AA", "GB").check("a").unwrap().country, "GB");
         assert_eq!(fields(address("<b>", "DE").check("a").unwrap_err()), ["a.postal_code"]);
+    }
+
+    #[test]
+    fn an_address_is_written_as_on_an_envelope() {
+        let home = address("1015 CJ", "NL").check("a").unwrap();
+        assert_eq!(home.lines(), ["Keizersgracht 123", "1015 CJ  Amsterdam"]);
+        let abroad = PostalAddress { city: "Brussel".into(), ..address("1000", "BE") };
+        assert_eq!(
+            abroad.check("a").unwrap().lines(),
+            ["Keizersgracht 123", "1000  Brussel", "BE"]
+        );
     }
 
     #[test]

@@ -122,8 +122,13 @@ impl EventType {
             ActionUpdated => &["/changes/title", "/changes/description"],
             // The firm's own texts, committed to all the same, like every free text.
             EvaluationUpdated => &["/changes/summary", "/changes/decisions"],
-            // The regulation, and why complaints are kept without a term.
-            OrganisationUpdated => &["/changes/regulation_text", "/changes/retention_reason"],
+            // The firm's own texts: the regulation, why complaints are kept without a term, and
+            // where a client can turn.
+            OrganisationUpdated => &[
+                "/changes/regulation_text",
+                "/changes/retention_reason",
+                "/changes/dispute_body",
+            ],
             // Whom a subject-access request named: one of these.
             SubjectAccessRequested => &["/email", "/name", "/client_id"],
             ComplaintRegistered

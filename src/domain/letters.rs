@@ -5,13 +5,19 @@
 //! Dutch defaults below follow the regulation.
 //!
 //! A template is text with `{{ placeholder }}`s (minijinja syntax). It is checked when saved:
-//! a placeholder the register does not fill is refused, naming it, so a letter never goes out
-//! with a hole in it — and filling is strict, so one that slipped through fails loudly.
+//! a placeholder the register does not fill is refused, naming it, and the template is
+//! filled once with a sample of every placeholder, so one that would fail only when filled
+//! (`{{ complainant.name }}` — a name has no parts —, an unknown filter) is refused then, not
+//! when a letter is written. Filling is strict, so a letter never goes out with a hole in it.
 
 use std::collections::BTreeMap;
 
 use minijinja::{Environment, UndefinedBehavior};
 
+use super::codes::ProblemCode;
+use super::complaint::Complainant;
+use super::lifecycle::Refused;
+use super::organisation::DisputeBody;
 use super::validation::FieldError;
 
 vocabulary! {
@@ -40,6 +46,9 @@ pub const PLACEHOLDERS: [(&str, &str); 10] = [
     ("regulation_url", "where the klachtenregeling can be read"),
     ("dispute_body", "where the client can turn if not satisfied"),
 ];
+
+/// Where a client can turn when the organisation names no dispute body.
+pub const NO_DISPUTE_BODY: &str = "de instantie die in onze klachtenregeling wordt genoemd";
 
 /// The most a template may hold.
 pub const MAX_TEMPLATE_CHARS: usize = 20_000;
@@ -102,8 +111,8 @@ fn environment() -> Environment<'static> {
     env
 }
 
-/// A template as saved: it parses, stays within the size limit and uses no placeholder the
-/// register does not fill.
+/// A template as saved: it parses, stays within the size limit, uses no placeholder the
+/// register does not fill, and fills with a sample of each.
 pub fn check_template(body: &str) -> Result<(), FieldError> {
     if body.trim().is_empty() {
         return Err(FieldError::new("body", "a letter needs text"));
@@ -122,9 +131,8 @@ pub fn check_template(body: &str) -> Result<(), FieldError> {
         .filter(|name| !known.contains(&name.as_str()))
         .collect();
     unknown.sort();
-    match unknown.first() {
-        None => Ok(()),
-        Some(_) => Err(FieldError::new(
+    if !unknown.is_empty() {
+        return Err(FieldError::new(
             "body",
             format!(
                 "unknown placeholder{} {}; known: {}",
@@ -132,8 +140,17 @@ pub fn check_template(body: &str) -> Result<(), FieldError> {
                 unknown.iter().map(|u| format!("'{u}'")).collect::<Vec<_>>().join(", "),
                 known.join(", ")
             ),
-        )),
+        ));
     }
+    // Every placeholder holds text: what fails with samples fails with any letter's values.
+    fill(body, &samples())
+        .map(drop)
+        .map_err(|e| FieldError::new("body", format!("the template cannot be filled: {e}")))
+}
+
+/// A sample value of every placeholder: its name in angle brackets.
+fn samples() -> BTreeMap<&'static str, String> {
+    PLACEHOLDERS.iter().map(|(name, _)| (*name, format!("<{name}>"))).collect()
 }
 
 /// The letter's text: the template with every placeholder filled.
@@ -141,19 +158,56 @@ pub fn fill(body: &str, values: &BTreeMap<&'static str, String>) -> Result<Strin
     environment().render_str(body, values.clone()).map_err(|e| e.to_string())
 }
 
+/// Whom a letter goes to: the complainant. A report that names none (an employee's) gets no
+/// letter.
+pub fn addressee(complainant: Option<&Complainant>) -> Result<&Complainant, Refused> {
+    complainant.ok_or_else(|| {
+        Refused::new(
+            ProblemCode::ComplainantRequired,
+            "a letter goes to the complainant, and this report names none",
+        )
+    })
+}
+
+/// The confirmation confirms the decision: it is not written before there is one.
+pub fn check_decided(kind: LetterKind, decided: bool) -> Result<(), Refused> {
+    if kind == LetterKind::Confirmation && !decided {
+        return Err(Refused::new(
+            ProblemCode::DecisionRequired,
+            "the confirmation confirms the decision: record it first",
+        ));
+    }
+    Ok(())
+}
+
+/// The address block above a letter: the complainant's name, then their postal address.
+pub fn address_block(complainant: &Complainant) -> Vec<String> {
+    let address = complainant.address.iter().flat_map(|a| a.lines());
+    std::iter::once(complainant.name.clone()).chain(address).collect()
+}
+
+/// Where a client can turn when not satisfied, as a letter and the public regulation name
+/// it: the organisation's dispute body with its address and website, or the regulation.
+pub fn dispute_body(body: Option<&DisputeBody>) -> String {
+    let Some(body) = body else { return NO_DISPUTE_BODY.to_owned() };
+    let address = body.address.iter().flat_map(|a| a.lines().map(str::trim));
+    std::iter::once(body.name.as_str())
+        .chain(address)
+        .chain(body.url.as_deref())
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn values() -> BTreeMap<&'static str, String> {
-        PLACEHOLDERS.iter().map(|(name, _)| (*name, format!("<{name}>"))).collect()
-    }
 
     #[test]
     fn the_defaults_use_only_known_placeholders_and_fill() {
         for kind in [LetterKind::Acknowledgement, LetterKind::Confirmation] {
             check_template(kind.default_template()).unwrap();
-            let letter = fill(kind.default_template(), &values()).unwrap();
+            let letter = fill(kind.default_template(), &samples()).unwrap();
             assert!(letter.contains("<reference>") && letter.contains("<complainant>"), "{letter}");
         }
     }
@@ -171,8 +225,47 @@ mod tests {
     }
 
     #[test]
+    fn a_template_that_would_fail_when_filled_is_refused_on_save() {
+        for (template, problem) in [
+            ("Geachte {{ complainant.name }},", "undefined value"),
+            ("{{ reference | klantnummer }}", "unknown filter"),
+            ("{{ reference + 1 }}", "cannot be filled"),
+            ("{% for x in reference %}{{ x.y }}{% endfor %}", "cannot be filled"),
+        ] {
+            let error = check_template(template).unwrap_err();
+            assert_eq!(error.field, "body");
+            assert!(error.message.contains(problem), "{template}: {}", error.message);
+        }
+    }
+
+    #[test]
+    fn letters_go_to_a_complainant_and_confirm_a_decision() {
+        assert_eq!(addressee(None).unwrap_err().code, ProblemCode::ComplainantRequired);
+        let refused = check_decided(LetterKind::Confirmation, false).unwrap_err();
+        assert_eq!(refused.code, ProblemCode::DecisionRequired);
+        assert!(check_decided(LetterKind::Acknowledgement, false).is_ok());
+        assert!(check_decided(LetterKind::Confirmation, true).is_ok());
+    }
+
+    #[test]
+    fn the_dispute_body_is_named_with_its_address_and_website() {
+        assert_eq!(dispute_body(None), NO_DISPUTE_BODY);
+        let kifid = DisputeBody {
+            name: "Kifid".into(),
+            address: Some("Postbus 93257\n2509 AG  Den Haag".into()),
+            url: Some("https://www.kifid.nl".into()),
+        };
+        assert_eq!(
+            dispute_body(Some(&kifid)),
+            "Kifid, Postbus 93257, 2509 AG  Den Haag, https://www.kifid.nl"
+        );
+        let named = DisputeBody { name: "De Geschillencommissie".into(), address: None, url: None };
+        assert_eq!(dispute_body(Some(&named)), "De Geschillencommissie");
+    }
+
+    #[test]
     fn values_are_text_not_template() {
-        let mut values = values();
+        let mut values = samples();
         values.insert("complainant", "{{ organisation }} <script>".to_owned());
         let letter = fill("{{ complainant }}", &values).unwrap();
         assert_eq!(letter, "{{ organisation }} <script>");

@@ -95,6 +95,10 @@ pub const COLUMNS: &[(&str, &str, Holds)] = &[
     ("organisations", "regulation_text", Firm),
     // Why the organisation keeps complaints beyond any term: about the firm, not a person.
     ("organisations", "retention_reason", Firm),
+    // The external body the firm names to its clients (Kifid): an institution, not a person.
+    ("organisations", "dispute_body_name", Firm),
+    ("organisations", "dispute_body_address", Firm),
+    ("organisations", "dispute_body_url", Firm),
     ("staff", "subject", Firm),
     ("staff", "name", Firm),
     ("staff", "roles", Firm),

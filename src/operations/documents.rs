@@ -12,12 +12,13 @@ use super::page::{Page, PageRequest};
 use super::people::StaffRef;
 use super::reads;
 use super::targets::{OnComplaint, readable_complaint};
-use super::{Context, Event, OperationError};
+use super::{Caller, Context, Event, OperationError};
 use crate::db::{AnyConnection, Db};
 use crate::domain::access::ComplaintAct;
 use crate::domain::documents::{detect, is_executable, stored_name};
 use crate::domain::events::EventType;
 use crate::domain::lifecycle;
+use crate::store::complaints::ComplaintRow;
 use crate::store::documents::{self, DocumentRow, NewDocument};
 use crate::store::from_db;
 use crate::store::read_log;
@@ -123,13 +124,14 @@ pub async fn add(
 /// `add` asks again in its transaction.
 pub async fn may_add(db: &Db, ctx: &Context, complaint: i64) -> Result<(), OperationError> {
     let caller = ctx.caller.clone();
-    db.read(move |conn| {
-        let row = readable_complaint(conn, &caller, complaint)?;
-        caller.authorise(&row.parties(), ComplaintAct::Handle)?;
-        lifecycle::ensure_editable(row.status())?;
-        Ok(())
-    })
-    .await
+    db.read(move |conn| may_add_to(&caller, &readable_complaint(conn, &caller, complaint)?)).await
+}
+
+/// Whether `caller` may add to the dossier of a complaint they may read, as read.
+pub(super) fn may_add_to(caller: &Caller, row: &ComplaintRow) -> Result<(), OperationError> {
+    caller.authorise(&row.parties(), ComplaintAct::Handle)?;
+    lifecycle::ensure_editable(row.status())?;
+    Ok(())
 }
 
 /// All of a complaint's documents, oldest first; recorded as a read of the complaint.

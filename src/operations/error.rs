@@ -6,6 +6,7 @@ use crate::domain::access::Denied;
 use crate::domain::codes::ProblemCode;
 use crate::domain::lifecycle::Refused;
 use crate::domain::validation::{FieldError, ValidationErrors};
+use crate::render::typeset::TypesetError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OperationError {
@@ -85,5 +86,14 @@ impl From<FieldError> for OperationError {
 impl From<diesel::result::Error> for OperationError {
     fn from(error: diesel::result::Error) -> OperationError {
         OperationError::Database(DbError::Query(error))
+    }
+}
+
+impl From<TypesetError> for OperationError {
+    /// A layout that fails is the service's fault, never the data's: logged, and answered
+    /// as an internal error.
+    fn from(error: TypesetError) -> OperationError {
+        tracing::error!(%error, "typesetting failed");
+        OperationError::Internal("the document could not be typeset")
     }
 }

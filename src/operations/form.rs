@@ -4,19 +4,12 @@
 use super::{Context, OperationError, actions, complaints, contacts, reads};
 use crate::db::Db;
 use crate::render::form::{self, FormFacts};
-use crate::render::typeset::{Layout, TypesetError, Typesetter};
+use crate::render::typeset::{Layout, Typesetter};
 use crate::render::{Format, Paper, sheet};
 use crate::store::organisations;
 use crate::workers::read_log::ReadLog;
 
 use super::targets::readable_complaint;
-
-impl From<TypesetError> for OperationError {
-    fn from(error: TypesetError) -> OperationError {
-        tracing::error!(%error, "typesetting failed");
-        OperationError::Internal("the document could not be typeset")
-    }
-}
 
 /// The form of a complaint the caller may read, as PDF or HTML; a read of the complaint,
 /// recorded as such whether or not it is anonymised.

@@ -12,14 +12,13 @@ use utoipa::ToSchema;
 use super::command::{self, CommandKind, Done, Target};
 use super::documents::{self, DocumentView, Upload};
 use super::people::StaffRef;
-use super::regulation::NO_DISPUTE_BODY;
 use super::{Caller, Context, Event, OperationError, complaints};
 use crate::db::{AnyConnection, Db};
-use crate::domain::codes::ProblemCode;
 use crate::domain::documents::sha256_hex;
 use crate::domain::events::EventType;
-use crate::domain::letters::{LetterKind, PLACEHOLDERS, check_template, fill};
-use crate::domain::lifecycle::Refused;
+use crate::domain::letters::{
+    self, LetterKind, PLACEHOLDERS, addressee, check_decided, check_template, fill,
+};
 use crate::render::dutch;
 use crate::render::letter::{Letter, paragraphs};
 use crate::render::typeset::{Layout, Typesetter};
@@ -181,10 +180,13 @@ struct LetterFacts {
 }
 
 /// The address of the organisation's public regulation under `public_url`.
-pub fn regulation_url(public_url: &str, slug: &str) -> String {
+fn regulation_url(public_url: &str, slug: &str) -> String {
     format!("{public_url}/public/organisations/{slug}/klachtenregeling")
 }
 
+/// What a letter of `kind` to complaint `complaint` is written from, read once: the caller
+/// may add to its dossier, it has a complainant to write to and, for a confirmation, a
+/// decision to confirm.
 fn facts(
     conn: &mut AnyConnection,
     ctx: &Context,
@@ -192,24 +194,14 @@ fn facts(
     public_url: &str,
 ) -> Result<LetterFacts, OperationError> {
     let row = readable_complaint(conn, &ctx.caller, complaint)?;
+    documents::may_add_to(&ctx.caller, &row)?;
+    let c = complaints::view_one(conn, row, ctx.now)?;
+    let complainant = addressee(c.complainant.as_ref()).map_err(OperationError::Unprocessable)?;
+    check_decided(kind, c.decision.is_some())?;
     let org = organisations::get(conn, ctx.organisation_id())?;
     let template = letter_templates::find(conn, org.id, kind.as_str())?
         .map_or_else(|| kind.default_template().to_owned(), |row| row.body);
-    let c = complaints::view_one(conn, row, ctx.now)?;
-    let Some(complainant) = c.complainant.clone() else {
-        return Err(OperationError::Unprocessable(Refused::new(
-            ProblemCode::ComplainantRequired,
-            "a letter goes to the complainant, and this report names none",
-        )));
-    };
     let decision = c.decision.as_ref().map(|d| d.summary.clone());
-    if kind == LetterKind::Confirmation && decision.is_none() {
-        return Err(Refused::new(
-            ProblemCode::DecisionRequired,
-            "the confirmation confirms the decision: record it first",
-        )
-        .into());
-    }
     let follow_up = c.follow_up_due_at.or(c.response_due_at).map(|at| dutch::date(at.date_naive()));
     let date = dutch::date(ctx.now.date_naive());
     let values = BTreeMap::from([
@@ -222,12 +214,12 @@ fn facts(
         ("handler", c.handler.name.clone().unwrap_or_else(|| "onze dienstverlener".to_owned())),
         ("decision", decision.unwrap_or_default()),
         ("regulation_url", regulation_url(public_url, &org.slug)),
-        ("dispute_body", NO_DISPUTE_BODY.to_owned()),
+        ("dispute_body", letters::dispute_body(org.dispute_body().as_ref())),
     ]);
     let letter = Letter {
+        recipient: letters::address_block(complainant),
         organisation: org.name,
         date,
-        recipient: vec![complainant.name],
         reference: c.reference,
         subject: kind.subject().to_owned(),
         paragraphs: Vec::new(),
@@ -243,7 +235,6 @@ pub async fn write(
     complaint: i64,
     input: WriteLetter,
 ) -> Result<DocumentView, OperationError> {
-    documents::may_add(db, &ctx, complaint).await?;
     let (reader, url, kind) = (ctx.clone(), public_url.to_owned(), input.kind);
     let LetterFacts { template, mut letter, values } =
         db.read(move |conn| facts(conn, &reader, (complaint, kind), &url)).await?;

@@ -10,7 +10,7 @@ use super::people::StaffRef;
 use super::{Caller, Context, Event, OperationError, changes};
 use crate::db::{AnyConnection, Db};
 use crate::domain::events::EventType;
-use crate::domain::organisation::{Named, Retention, Settings, check_settings};
+use crate::domain::organisation::{DisputeBody, Named, Retention, Settings, check_settings};
 use crate::domain::validation::{ExternalId, Text};
 use crate::store::organisations::{self, Organisation};
 use crate::store::{from_db, staff};
@@ -39,6 +39,9 @@ pub struct OrganisationView {
     pub retention_months: Option<i32>,
     /// Why complaints are kept without a term; only when `retention_months` is `null`.
     pub retention_reason: Option<String>,
+    /// Where a client can turn when not satisfied, named in the confirmation letter and the
+    /// public regulation; `null`: they refer to the regulation instead.
+    pub dispute_body: Option<DisputeBody>,
     #[schema(example = 3)]
     pub version: i32,
     pub updated_at: DateTime<Utc>,
@@ -49,6 +52,7 @@ fn view(conn: &mut AnyConnection, org: Organisation) -> Result<OrganisationView,
         [org.coordinator_id, org.deputy_coordinator_id].into_iter().flatten().collect();
     let people = staff::people(conn, &ids)?;
     Ok(OrganisationView {
+        dispute_body: org.dispute_body(),
         coordinator: org.coordinator_id.map(|id| StaffRef::of(&people, id)),
         deputy_coordinator: org.deputy_coordinator_id.map(|id| StaffRef::of(&people, id)),
         id: org.slug,
@@ -98,6 +102,10 @@ pub struct OrganisationPatch {
     /// Why complaints are kept without a term: required with `retention_months: null`.
     #[schema(max_length = 2000)]
     pub retention_reason: Option<String>,
+    /// The external body a client can turn to when not satisfied; `null` names none.
+    #[serde(default, with = "::serde_with::rust::double_option")]
+    #[schema(value_type = Option<DisputeBody>)]
+    pub dispute_body: Option<Option<DisputeBody>>,
 }
 
 /// Who a patch names for a coordinator setting, as far as the service knows them.
@@ -152,7 +160,7 @@ impl Target for Own {
     }
 }
 
-const SETTINGS: [&str; 7] = [
+const SETTINGS: [&str; 8] = [
     "name",
     "response_term_days",
     "coordinator",
@@ -160,6 +168,7 @@ const SETTINGS: [&str; 7] = [
     "regulation_text",
     "retention_months",
     "retention_reason",
+    "dispute_body",
 ];
 
 /// Changes the procedure settings: a coordinator's. A changed term applies to complaints
@@ -179,11 +188,15 @@ pub async fn edit(
                 ("deputy_coordinator_id", &patch.deputy_coordinator_id),
                 org.deputy_coordinator_id,
             )?;
+            let dispute_body = org.dispute_body();
             let settings = check_settings(
                 patch.name.as_deref().unwrap_or(&org.name),
                 patch.response_term_days.unwrap_or(org.response_term_days),
                 (coordinator, deputy),
-                patch.regulation_text.as_deref().unwrap_or(&org.regulation_text),
+                (
+                    patch.regulation_text.as_deref().unwrap_or(&org.regulation_text),
+                    patch.dispute_body.as_ref().map_or(dispute_body.as_ref(), Option::as_ref),
+                ),
                 retention(&patch, &org),
             )?;
             if settings == org.settings() {

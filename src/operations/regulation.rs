@@ -3,13 +3,11 @@
 
 use super::OperationError;
 use crate::db::Db;
+use crate::domain::letters::dispute_body;
 use crate::render::regulation::{self, Regulation};
 use crate::render::typeset::{Layout, Typesetter};
 use crate::render::{Format, Paper};
 use crate::store::organisations;
-
-/// Where a client can turn when the organisation names no dispute body.
-pub const NO_DISPUTE_BODY: &str = "de instantie die in onze klachtenregeling wordt genoemd";
 
 /// The regulation of the organisation `slug` names, as PDF or HTML; not found for an
 /// unknown one.
@@ -26,7 +24,7 @@ pub async fn public(
             Ok::<_, OperationError>(regulation::regulation(
                 &org.name,
                 &org.regulation_text,
-                NO_DISPUTE_BODY,
+                &dispute_body(org.dispute_body().as_ref()),
             ))
         })
         .await?;

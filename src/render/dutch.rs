@@ -4,7 +4,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use crate::domain::actions::ActionStatus;
 use crate::domain::complaint::{ComplaintKind, ComplaintStatus, ReportedBy};
-use crate::domain::lifecycle::{ConfirmationChannel, ContactChannel, Resolution};
+use crate::domain::lifecycle::{ConfirmationChannel, ContactChannel, Judgement, Resolution};
 
 const MONTHS: [&str; 12] = [
     "januari",
@@ -81,6 +81,14 @@ pub fn resolution(resolution: Resolution) -> &'static str {
     match resolution {
         Resolution::Resolved => "Naar tevredenheid opgelost",
         Resolution::Unresolved => "Niet naar tevredenheid opgelost",
+    }
+}
+
+pub fn judgement(judgement: Judgement) -> &'static str {
+    match judgement {
+        Judgement::WellFounded => "Gegrond",
+        Judgement::PartlyWellFounded => "Deels gegrond",
+        Judgement::Unfounded => "Ongegrond",
     }
 }
 

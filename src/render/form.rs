@@ -84,8 +84,10 @@ pub fn sheet(facts: &FormFacts, anonymised: bool, now: DateTime<Utc>) -> Sheet {
             nature.tick(format!("{}. {}", label.code, label.nl), categories.contains(category));
     }
     let complainant = c.complainant.as_ref();
+    let address = complainant.and_then(|p| p.address.as_ref()).map(|a| a.lines().join("\n"));
     let parties = Section::new("Klager, cliënt en zaak")
         .row("Klager", names.personal(complainant.map(|p| p.name.as_str())))
+        .row("Adres", names.personal(address.as_deref()))
         .row("E-mail", names.personal(complainant.and_then(|p| p.email.as_deref())))
         .row("Telefoon", names.personal(complainant.and_then(|p| p.phone.as_deref())))
         .row("Cliënt", names.personal(c.client.as_ref().map(|k| k.name.as_str())))
@@ -135,6 +137,7 @@ pub fn sheet(facts: &FormFacts, anonymised: bool, now: DateTime<Utc>) -> Sheet {
         Some(d) => Section::new("Beslissing")
             .row("Beslissing", d.summary.clone())
             .row("Uitkomst", dutch::resolution(d.resolution))
+            .row("Oordeel", d.judgement.map_or(NOTHING, dutch::judgement))
             .row("Besloten op", dutch::moment(d.decided_at))
             .row("Besloten door", names.staff(&d.decided_by)),
         None => Section::new("Beslissing").row("Beslissing", "Nog geen beslissing"),
@@ -148,6 +151,16 @@ pub fn sheet(facts: &FormFacts, anonymised: bool, now: DateTime<Utc>) -> Sheet {
                 w.document_id.map_or_else(|| NOTHING.to_owned(), |id| format!("nr. {id}")),
             ),
         None => Section::new("Schriftelijke bevestiging").row("Verstuurd op", "Nog niet bevestigd"),
+    };
+    let satisfaction = match &c.satisfaction {
+        // The client's words stay on the anonymised form, as the complaint's own text does:
+        // the meeting discusses them.
+        Some(s) => Section::new("Tevredenheid van de cliënt")
+            .row("Oordeel van de cliënt", format!("{} van 5", s.score))
+            .row("Toelichting", s.remark.clone().unwrap_or_else(|| NOTHING.to_owned()))
+            .row("Vastgelegd op", dutch::moment(s.recorded_at)),
+        None => Section::new("Tevredenheid van de cliënt")
+            .row("Oordeel van de cliënt", "Niet vastgelegd"),
     };
 
     let signature =
@@ -176,6 +189,7 @@ pub fn sheet(facts: &FormFacts, anonymised: bool, now: DateTime<Utc>) -> Sheet {
             escalation,
             decision,
             confirmation,
+            satisfaction,
         ],
         signatures: vec![
             signature(

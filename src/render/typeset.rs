@@ -154,11 +154,17 @@ impl Typesetter {
     ) -> Result<Vec<u8>, TypesetError> {
         let data = serde_json::to_vec(data)
             .map_err(|e| TypesetError::Layout(layout, format!("data: {e}")))?;
-        let _permit = self.permits.acquire().await.map_err(|_| TypesetError::Cancelled)?;
+        let permit =
+            self.permits.clone().acquire_owned().await.map_err(|_| TypesetError::Cancelled)?;
         let base = self.base.clone();
-        tokio::task::spawn_blocking(move || typeset(&base, layout, data))
-            .await
-            .map_err(|_| TypesetError::Cancelled)?
+        // The permit goes with the work: a request given up (its client gone) drops this
+        // future, but the layout runs on to its end, and holds its place until then.
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            typeset(&base, layout, data)
+        })
+        .await
+        .map_err(|_| TypesetError::Cancelled)?
     }
 }
 
@@ -182,4 +188,39 @@ fn typeset(base: &Base, layout: Layout, data: Vec<u8>) -> Result<Vec<u8>, Typese
         let messages: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
         TypesetError::Layout(layout, messages.join("; "))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A regulation long enough to take a while to lay out.
+    fn long_regulation() -> crate::render::regulation::Regulation {
+        let text =
+            "Wij streven naar een snelle en zorgvuldige afhandeling van uw klacht.\n".repeat(400);
+        crate::render::regulation::regulation("Kantoor", &text, "Kifid")
+    }
+
+    #[tokio::test]
+    async fn a_layout_holds_its_permit_until_it_is_done_even_when_its_request_is_dropped() {
+        let typesetter = Typesetter::new(1);
+        let data = long_regulation();
+        let mut request = Box::pin(typesetter.pdf(Layout::Regulation, &data));
+        // Polled once: it takes the permit and hands the layout to the blocking pool.
+        tokio::select! {
+            biased;
+            _ = &mut request => panic!("laid out within a single poll"),
+            () = std::future::ready(()) => {}
+        }
+        drop(request);
+        assert_eq!(typesetter.permits.available_permits(), 0, "released while the layout runs");
+        let released = async {
+            while typesetter.permits.available_permits() == 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(120), released)
+            .await
+            .expect("the permit comes back when the layout is done");
+    }
 }

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::to_db;
 use crate::db::AnyConnection;
 use crate::db::schema::letter_templates;
+use crate::per_backend;
 
 #[derive(Debug, Clone, Queryable)]
 pub struct LetterTemplateRow {
@@ -29,8 +30,9 @@ pub fn find(
         .optional()
 }
 
-/// A template's new text. The first is written as version 1; a later one only over the
-/// version it was based on (`None` when the row changed meanwhile).
+/// A template's new text. The first is written as version 1 unless another first was written
+/// meanwhile (two coordinators at once); a later one only over the version it was based on.
+/// `None` when the row changed meanwhile, either way.
 pub fn save(
     conn: &mut AnyConnection,
     (organisation_id, kind): (i64, &str),
@@ -39,18 +41,22 @@ pub fn save(
     now: DateTime<Utc>,
 ) -> QueryResult<Option<LetterTemplateRow>> {
     let Some(version) = based_on else {
-        return diesel::insert_into(letter_templates::table)
-            .values((
-                letter_templates::organisation_id.eq(organisation_id),
-                letter_templates::kind.eq(kind),
-                letter_templates::body.eq(body),
-                letter_templates::version.eq(1),
-                letter_templates::updated_by_id.eq(by),
-                letter_templates::updated_at.eq(to_db(now)),
-            ))
+        let first = (
+            letter_templates::organisation_id.eq(organisation_id),
+            letter_templates::kind.eq(kind),
+            letter_templates::body.eq(body),
+            letter_templates::version.eq(1),
+            letter_templates::updated_by_id.eq(by),
+            letter_templates::updated_at.eq(to_db(now)),
+        );
+        // The loser of the race writes nothing and gets no row back, as a stale version does.
+        return per_backend!(conn, |c| diesel::insert_into(letter_templates::table)
+            .values(first)
+            .on_conflict((letter_templates::organisation_id, letter_templates::kind))
+            .do_nothing()
             .returning(letter_templates::all_columns)
-            .get_result(conn)
-            .map(Some);
+            .get_result(c)
+            .optional());
     };
     diesel::update(
         letter_templates::table

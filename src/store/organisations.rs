@@ -8,7 +8,7 @@ use crate::db::AnyConnection;
 use crate::db::schema::organisations;
 use crate::domain::complaint::ProcedureSettings;
 use crate::domain::deadlines::DEFAULT_RESPONSE_TERM_DAYS;
-use crate::domain::organisation::Settings;
+use crate::domain::organisation::{DisputeBody, Settings};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct Organisation {
@@ -24,6 +24,9 @@ pub struct Organisation {
     pub updated_at: chrono::NaiveDateTime,
     pub retention_months: Option<i32>,
     pub retention_reason: Option<String>,
+    pub dispute_body_name: Option<String>,
+    pub dispute_body_address: Option<String>,
+    pub dispute_body_url: Option<String>,
 }
 
 impl Organisation {
@@ -36,7 +39,17 @@ impl Organisation {
             regulation_text: self.regulation_text.clone(),
             retention_months: self.retention_months,
             retention_reason: self.retention_reason.clone(),
+            dispute_body: self.dispute_body(),
         }
+    }
+
+    /// Where its clients can turn when not satisfied, if it names a body.
+    pub fn dispute_body(&self) -> Option<DisputeBody> {
+        self.dispute_body_name.clone().map(|name| DisputeBody {
+            name,
+            address: self.dispute_body_address.clone(),
+            url: self.dispute_body_url.clone(),
+        })
     }
 
     pub fn procedure(&self) -> ProcedureSettings {
@@ -96,6 +109,7 @@ pub fn save_settings(
     settings: &Settings,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<Organisation>> {
+    let dispute_body = settings.dispute_body.as_ref();
     diesel::update(
         organisations::table
             .filter(organisations::id.eq(organisation_id))
@@ -109,6 +123,9 @@ pub fn save_settings(
         organisations::regulation_text.eq(&settings.regulation_text),
         organisations::retention_months.eq(settings.retention_months),
         organisations::retention_reason.eq(&settings.retention_reason),
+        organisations::dispute_body_name.eq(dispute_body.map(|b| &b.name)),
+        organisations::dispute_body_address.eq(dispute_body.and_then(|b| b.address.as_ref())),
+        organisations::dispute_body_url.eq(dispute_body.and_then(|b| b.url.as_ref())),
         organisations::version.eq(organisations::version + 1),
         organisations::updated_at.eq(to_db(now)),
     ))

@@ -165,6 +165,30 @@ fn a_cors_wildcard_stops_the_service_at_start() {
 }
 
 #[test]
+fn a_service_clients_reach_elsewhere_does_not_start_without_its_public_address() {
+    let data = tempfile::tempdir().unwrap();
+    let start = |public_url: Option<&str>| {
+        let mut command = klachtenregister(data.path());
+        command
+            .env("KLACHTEN_BIND", "0.0.0.0:0")
+            .env("KLACHTEN_JWT_SECRET", "a-secret-of-at-least-thirty-two-bytes!");
+        if let Some(url) = public_url {
+            command.env("KLACHTEN_PUBLIC_URL", url);
+        }
+        command.output().unwrap()
+    };
+    let unset = start(None);
+    assert_eq!(unset.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&unset.stderr);
+    assert!(stderr.contains("KLACHTEN_PUBLIC_URL: required when KLACHTEN_BIND"), "{stderr}");
+    assert!(stderr.contains("http://0.0.0.0:0 is not where they reach the service"), "{stderr}");
+    let with_query = start(Some("https://klachten.kantoor.nl/?ref=brief"));
+    assert_eq!(with_query.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&with_query.stderr);
+    assert!(stderr.contains("has a query or fragment"), "{stderr}");
+}
+
+#[test]
 fn organisations_and_tokens_are_made_on_the_command_line() {
     let data = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| klachtenregister(data.path()).args(args).output().unwrap();

@@ -7,6 +7,7 @@ use crate::support::{DANA, DIRK, EVA, KEES, OTTO, Reply, TestApp, complaint_body
 
 on_both_databases!(
     the_settings_are_the_coordinators_to_change,
+    the_dispute_body_is_named_by_the_coordinator,
     coordinators_are_two_people_with_the_role,
     staff_are_known_from_their_tokens,
     complaints_are_found_by_text,
@@ -60,6 +61,45 @@ async fn the_settings_are_the_coordinators_to_change(app: TestApp) {
     assert_eq!(complaint["response_due_at"], "2026-11-16T08:30:00Z");
     // Kantoor B's settings are its own.
     assert_eq!(app.get("/api/v1/organisation", OTTO).await.json["response_term_days"], 7);
+}
+
+async fn the_dispute_body_is_named_by_the_coordinator(app: TestApp) {
+    let path = "/api/v1/organisation";
+    assert_eq!(app.get(path, DANA).await.json["dispute_body"], json!(null));
+    let kifid = json!({
+        "name": " Kifid ", "address": "Postbus 93257\n2509 AG Den Haag", "url": "https://www.kifid.nl"
+    });
+    app.patch(path, DANA, &json!({"dispute_body": kifid}))
+        .await
+        .assert_problem(403, "coordinator_role_required");
+    let named = app.patch(path, KEES, &json!({"dispute_body": kifid})).await;
+    assert!(named.status.is_success(), "{}", named.text);
+    let expected = json!({
+        "name": "Kifid", "address": "Postbus 93257\n2509 AG Den Haag", "url": "https://www.kifid.nl"
+    });
+    assert_eq!(named.json["dispute_body"], expected);
+    assert_eq!(app.get(path, DANA).await.json["dispute_body"], expected);
+    // Only the name is needed; a patch that leaves it out keeps it.
+    let renamed = app.patch(path, KEES, &json!({"name": "Kantoor Vuijst B.V."})).await;
+    assert_eq!(renamed.json["dispute_body"], expected);
+
+    for (body, field) in [
+        (json!({"name": " "}), "dispute_body.name"),
+        (json!({"name": "x".repeat(201)}), "dispute_body.name"),
+        (json!({"name": "Kifid", "address": "x".repeat(501)}), "dispute_body.address"),
+        (json!({"name": "Kifid", "url": "javascript:alert(1)"}), "dispute_body.url"),
+        (json!({"name": "Kifid", "url": "ftp://kifid.nl"}), "dispute_body.url"),
+        (json!({"name": "Kifid", "url": "www.kifid.nl"}), "dispute_body.url"),
+    ] {
+        let refused = app.patch(path, KEES, &json!({ "dispute_body": body })).await;
+        refused.assert_problem(422, "validation_failed");
+        assert_eq!(refused.error_fields(), [field], "{}", refused.text);
+    }
+    assert_eq!(app.get(path, KEES).await.json["dispute_body"], expected);
+    let cleared = app.patch(path, KEES, &json!({"dispute_body": null})).await;
+    assert_eq!(cleared.json["dispute_body"], json!(null));
+    // Kantoor B's setting is its own.
+    assert_eq!(app.get(path, OTTO).await.json["dispute_body"], json!(null));
 }
 
 async fn coordinators_are_two_people_with_the_role(app: TestApp) {

@@ -4,13 +4,16 @@
 
 use std::io::Write;
 use std::process::{Command, Stdio};
+use std::time::Instant;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::on_both_databases;
+use klachtenregister::store::{letter_templates, organisations, staff};
+
 use crate::support::{
-    Backend, DANA, EVA, KEES, OTTO, Person, TestApp, complaint_body, reader_installed,
+    Backend, DANA, EVA, KEES, ORG_A, OTTO, Person, TestApp, complaint_body, reader_installed,
 };
 
 on_both_databases!(
@@ -18,14 +21,24 @@ on_both_databases!(
     the_form_of_a_signed_closed_complaint,
     an_unsigned_form_names_who_must_still_sign,
     letters_land_in_the_dossier_as_pdfs,
+    letters_follow_the_organisations_wording,
     the_regulation_is_public_and_nothing_else,
     names_are_text_never_markup,
 );
 
-mod templates {
-    crate::on_both_databases!(templates_are_checked_when_saved);
+/// What needs no PDF reader: it runs wherever the service does.
+mod without_reader {
+    crate::on_both_databases!(
+        templates_are_checked_when_saved,
+        a_template_that_fails_when_filled_is_refused_on_save,
+        two_first_wordings_at_once_leave_one,
+        the_public_page_is_limited_per_client_address,
+    );
 
-    use super::templates_are_checked_when_saved;
+    use super::{
+        a_template_that_fails_when_filled_is_refused_on_save, templates_are_checked_when_saved,
+        the_public_page_is_limited_per_client_address, two_first_wordings_at_once_leave_one,
+    };
 }
 
 /// The service, for tests that read its PDFs back: `None` (skipped) outside CI without poppler.
@@ -60,6 +73,14 @@ async fn fetch(
         .unwrap_or_default()
         .to_owned();
     (status, content_type, response.bytes().await.unwrap().to_vec())
+}
+
+/// The HTML page at `path` as `person` (or without a token) reads it.
+async fn page(app: &TestApp, path: &str, person: Option<Person>) -> String {
+    let (status, content_type, body) = fetch(app, path, person, Some("text/html")).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(content_type, "text/html; charset=utf-8");
+    String::from_utf8(body).unwrap()
 }
 
 /// The text of a PDF as poppler reads it, its whitespace folded to single spaces.
@@ -104,11 +125,19 @@ fn ok(reply: &crate::support::Reply) -> &Value {
     &reply.json
 }
 
+/// The usual complaint, with the complainant's postal address.
+fn addressed_complaint() -> Value {
+    let mut body = complaint_body();
+    body["complainant"]["address"] =
+        json!({"street": "Keizersgracht 123", "postal_code": "1015cj", "city": "Amsterdam"});
+    body
+}
+
 /// Dana's complaint taken through the whole procedure: a contact with a term, a corrective
 /// action, classification II and III, a decision, the written confirmation, both signatures
 /// and closure.
 async fn closed_complaint(app: &TestApp) -> (i64, String) {
-    let complaint = app.register(DANA, &complaint_body()).await;
+    let complaint = app.register(DANA, &addressed_complaint()).await;
     let id = complaint["id"].as_i64().unwrap();
     let path = |tail: &str| format!("/api/v1/complaints/{id}{tail}");
     let contact = json!({
@@ -125,6 +154,8 @@ async fn closed_complaint(app: &TestApp) -> (i64, String) {
     ok(&app.put(&path("/classification"), KEES, &classification).await);
     let decision = json!({"summary": "Declaratie gecorrigeerd.", "resolution": "resolved", "judgement": "well_founded"});
     ok(&app.post(&path("/decision"), KEES, &decision).await);
+    let satisfaction = json!({"score": 4, "remark": "Netjes rechtgezet."});
+    ok(&app.post(&path("/satisfaction"), DANA, &satisfaction).await);
     ok(&app.post(&path("/written-confirmation"), DANA, &json!({"channel": "letter"})).await);
     ok(&app.post(&path("/signatures"), DANA, &json!({})).await);
     ok(&app.post(&path("/signatures"), KEES, &json!({})).await);
@@ -158,6 +189,13 @@ async fn the_form_of_a_signed_closed_complaint(app: TestApp) {
             "Creditnota sturen",
             "Declaratie gecorrigeerd.",
             "Naar tevredenheid opgelost",
+            // What the Wft and the Bar ask to be recorded: the address, the judgement, and
+            // the client's satisfaction at closure.
+            "Keizersgracht 123 1015 CJ Amsterdam",
+            "Gegrond",
+            "Tevredenheid van de cliënt",
+            "4 van 5",
+            "Netjes rechtgezet.",
             // Both signatures: capacity, name and moment.
             "Betrokken dienstverlener",
             "Dana de Wit, getekend 2 november 2026, 09:00 UTC",
@@ -171,15 +209,20 @@ async fn the_form_of_a_signed_closed_complaint(app: TestApp) {
     assert!(!text.contains("Nog te tekenen"), "{text}");
 
     // The printable page says the same, escaped for HTML.
-    let (status, content_type, html) =
-        fetch(&app, &format!("/api/v1/complaints/{id}/form"), Some(DANA), Some("text/html")).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(content_type, "text/html; charset=utf-8");
-    let html = String::from_utf8(html).unwrap();
+    let html = page(&app, &format!("/api/v1/complaints/{id}/form"), Some(DANA)).await;
     holds(
         &html,
         "the page",
-        &[reference.as_str(), "J. de Vries", "Dana de Wit", "Kees Vuijst", "@page { size: A4"],
+        &[
+            reference.as_str(),
+            "J. de Vries",
+            "Keizersgracht 123\n1015 CJ  Amsterdam",
+            "Gegrond",
+            "4 van 5",
+            "Dana de Wit",
+            "Kees Vuijst",
+            "@page { size: A4",
+        ],
     );
 
     // For the office meeting: nobody is named.
@@ -193,6 +236,8 @@ async fn the_form_of_a_signed_closed_complaint(app: TestApp) {
         "J. de Vries",
         "j.devries@example.nl",
         "De Vries Holding",
+        "Keizersgracht",
+        "1015 CJ",
         "REL-10442",
         "Z-2026-114",
         "Dana",
@@ -261,7 +306,7 @@ async fn letter(app: &TestApp, id: i64, kind: &str, person: Person) -> (Value, S
 }
 
 async fn letters_land_in_the_dossier_as_pdfs(app: TestApp) {
-    let complaint = app.register(DANA, &complaint_body()).await;
+    let complaint = app.register(DANA, &addressed_complaint()).await;
     let id = complaint["id"].as_i64().unwrap();
     let reference = complaint["reference"].as_str().unwrap();
     let path = |tail: &str| format!("/api/v1/complaints/{id}{tail}");
@@ -293,6 +338,10 @@ async fn letters_land_in_the_dossier_as_pdfs(app: TestApp) {
             "Dana de Wit",
         ],
     );
+    // Addressed: the complainant's name and postal address above the text.
+    let block = "J. de Vries Keizersgracht 123 1015 CJ Amsterdam";
+    let (above, salutation) = (text.find(block), text.find("Geachte J. de Vries,"));
+    assert!(above.is_some() && above < salutation, "no address block above the text: {text}");
     // The address may be broken over two lines.
     let url = "https://klachten.example.nl/public/organisations/kantoor-a/klachtenregeling";
     assert!(text.replace(' ', "").contains(url), "the acknowledgement lacks {url}: {text}");
@@ -310,12 +359,27 @@ async fn letters_land_in_the_dossier_as_pdfs(app: TestApp) {
         .assert_problem(409, "decision_required");
     let decision = json!({"summary": "Creditnota van EUR 340 verstuurd.", "resolution": "resolved", "judgement": "partly_well_founded"});
     ok(&app.post(&path("/decision"), DANA, &decision).await);
-    let (confirmation, text) = letter(&app, id, "confirmation", KEES).await;
+    let (_, text) = letter(&app, id, "confirmation", KEES).await;
     holds(
         &text,
         "the confirmation",
-        &[reference, "J. de Vries", "Creditnota van EUR 340 verstuurd.", "Kantoor Vuijst"],
+        &[
+            reference,
+            "J. de Vries",
+            "Keizersgracht 123",
+            "Creditnota van EUR 340 verstuurd.",
+            "Kantoor Vuijst",
+            // No dispute body set: the regulation names it.
+            "dan kunt u zich wenden tot de instantie die in onze klachtenregeling wordt genoemd.",
+        ],
     );
+    // Once the organisation names its dispute body, the confirmation does.
+    ok(&app.patch("/api/v1/organisation", KEES, &json!({"dispute_body": kifid()})).await);
+    let (confirmation, text) = letter(&app, id, "confirmation", KEES).await;
+    let named = "dan kunt u zich wenden tot Kifid, Postbus 93257, 2509 AG Den Haag,";
+    holds(&text, "the confirmation", &[named]);
+    // The address may be broken over two lines.
+    assert!(text.replace(' ', "").contains("DenHaag,https://www.kifid.nl."), "{text}");
     // The written confirmation names the letter, as it names an upload.
     let confirmed = app
         .post(
@@ -363,7 +427,7 @@ async fn templates_are_checked_when_saved(app: TestApp) {
         .collect();
     assert!(names.contains(&"reference") && names.contains(&"complainant"), "{names:?}");
 
-    let wording = json!({"body": "Beste {{ complainant }},\n\nUw klacht {{ reference }} loopt; wij bellen u vóór {{ follow_up_on }}.\n\n{{ organisation }}"});
+    let wording = json!({ "body": WORDING });
     app.put(path, DANA, &wording).await.assert_problem(403, "coordinator_role_required");
     let unknown = app.put(path, KEES, &json!({"body": "Beste {{ klant }}, {{ reference }}"})).await;
     unknown.assert_problem(422, "validation_failed");
@@ -396,26 +460,82 @@ async fn templates_are_checked_when_saved(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+    // Another organisation still has the default.
+    assert_eq!(app.get(path, OTTO).await.json["is_default"], true);
+}
 
-    // Letters are written from the organisation's own wording.
+/// The organisation's own wording of the acknowledgement.
+const WORDING: &str = "Beste {{ complainant }},\n\nUw klacht {{ reference }} loopt; wij bellen u vóór {{ follow_up_on }}.\n\n{{ organisation }}";
+
+async fn letters_follow_the_organisations_wording(app: TestApp) {
+    let path = "/api/v1/organisation/letter-templates/acknowledgement";
+    ok(&app.put(path, KEES, &json!({ "body": WORDING })).await);
     let complaint = app.register(DANA, &complaint_body()).await;
     let id = complaint["id"].as_i64().unwrap();
     let (_, text) = letter(&app, id, "acknowledgement", DANA).await;
     assert!(text.contains("Beste J. de Vries,"), "{text}");
     assert!(text.contains("wij bellen u vóór 9 november 2026"), "{text}");
-    // Another organisation still has the default.
-    assert_eq!(app.get(path, OTTO).await.json["is_default"], true);
+}
+
+async fn a_template_that_fails_when_filled_is_refused_on_save(app: TestApp) {
+    let path = "/api/v1/organisation/letter-templates/confirmation";
+    for (body, problem) in [
+        // A placeholder holds text: a name has no parts.
+        ("Geachte {{ complainant.name }},\n\n{{ decision }}", "undefined value"),
+        ("Geachte {{ complainant | aanhef }},", "unknown filter"),
+        ("Kenmerk {{ reference + 1 }}", "cannot be filled"),
+    ] {
+        let refused = app.put(path, KEES, &json!({ "body": body })).await;
+        refused.assert_problem(422, "validation_failed");
+        assert_eq!(refused.error_fields(), ["body"]);
+        let message = refused.json["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains(problem), "{body}: {}", refused.text);
+    }
+    // Nothing was saved: the default still stands.
+    assert_eq!(app.get(path, KEES).await.json["is_default"], true);
+}
+
+async fn two_first_wordings_at_once_leave_one(app: TestApp) {
+    let path = "/api/v1/organisation/letter-templates/acknowledgement";
+    let put = |n: usize| {
+        let request = app.client.put(app.url(path)).bearer_auth(app.token(KEES));
+        let body = json!({"body": format!("Wording {n}: {{{{ reference }}}}")});
+        async move { request.header("if-match", "\"0\"").json(&body).send().await.unwrap() }
+    };
+    let answers = futures_util::future::join_all((0..4).map(put)).await;
+    let mut winners = Vec::new();
+    for (n, answer) in answers.into_iter().enumerate() {
+        match answer.status() {
+            StatusCode::OK => winners.push(n),
+            status => assert_eq!(status, StatusCode::PRECONDITION_FAILED, "{n}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "{winners:?}");
+    let kept = app.get(path, KEES).await;
+    assert_eq!(kept.json["version"], 1);
+    assert_eq!(kept.json["body"], format!("Wording {}: {{{{ reference }}}}", winners[0]));
+
+    // The race, step by step: a second first save finds the row the first wrote, writes
+    // nothing and gets no row back, as a stale version does.
+    let mut conn = app.db.connection().unwrap();
+    let org = organisations::find_by_slug(&mut conn, ORG_A).unwrap().unwrap();
+    let kees = staff::find_by_subject(&mut conn, org.id, KEES.id).unwrap().unwrap().id;
+    let key = (org.id, "confirmation");
+    let now = chrono::Utc::now();
+    let first = letter_templates::save(&mut conn, key, None, ("Eerste", kees), now).unwrap();
+    assert_eq!(first.map(|row| row.version), Some(1));
+    let second = letter_templates::save(&mut conn, key, None, ("Tweede", kees), now).unwrap();
+    assert!(second.is_none(), "the second first save wrote: {second:?}");
+    let kept = letter_templates::find(&mut conn, org.id, "confirmation").unwrap().unwrap();
+    assert_eq!((kept.body.as_str(), kept.version), ("Eerste", 1));
 }
 
 async fn the_regulation_is_public_and_nothing_else(app: TestApp) {
     let text = "Klachtenregeling\nWij streven naar effectiviteit en efficiëntie.\nDe termijn is maximaal 1 week.";
     ok(&app.patch("/api/v1/organisation", KEES, &json!({"regulation_text": text})).await);
-    let path = "/public/organisations/kantoor-a/klachtenregeling";
+    let path = REGULATION;
 
-    let (status, content_type, html) = fetch(&app, path, None, None).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(content_type, "text/html; charset=utf-8");
-    let html = String::from_utf8(html).unwrap();
+    let html = page(&app, path, None).await;
     holds(
         &html,
         "the page",
@@ -424,10 +544,17 @@ async fn the_regulation_is_public_and_nothing_else(app: TestApp) {
             "Wij streven naar effectiviteit en efficiëntie.",
             "klachtencoördinator",
             "Niet tevreden?",
+            // No dispute body set: the regulation names it.
+            "de instantie die in onze klachtenregeling wordt genoemd",
         ],
     );
     // The coordinator's role, not the person.
     assert!(!html.contains("Kees"), "{html}");
+    // The dispute body the organisation names, on the page and in its PDF.
+    ok(&app.patch("/api/v1/organisation", KEES, &json!({"dispute_body": kifid()})).await);
+    let html = page(&app, path, None).await;
+    holds(&html, "the page", &["Kifid, Postbus 93257, 2509 AG  Den Haag, https://www.kifid.nl"]);
+    assert!(!html.contains("de instantie die in onze klachtenregeling"), "{html}");
 
     let (status, content_type, pdf) = fetch(&app, path, None, Some("application/pdf")).await;
     assert_eq!(status, StatusCode::OK);
@@ -438,6 +565,8 @@ async fn the_regulation_is_public_and_nothing_else(app: TestApp) {
         "{text}"
     );
     assert!(text.contains("Niet tevreden?"), "{text}");
+    assert!(text.contains("Kifid, Postbus 93257, 2509 AG Den Haag,"), "{text}");
+    assert!(text.replace(' ', "").contains("DenHaag,https://www.kifid.nl."), "{text}");
 
     let (status, content_type, _) =
         fetch(&app, "/public/organisations/kantoor-x/klachtenregeling", None, None).await;
@@ -448,19 +577,41 @@ async fn the_regulation_is_public_and_nothing_else(app: TestApp) {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (status, _, _) = fetch(&app, "/public/organisations/kantoor-a", None, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
 
-    // Limited per client address: 30 a minute, so some of 60 more are refused.
-    let mut limited = None;
-    for _ in 0..60 {
-        let response = app.client.get(app.url(path)).send().await.unwrap();
+const REGULATION: &str = "/public/organisations/kantoor-a/klachtenregeling";
+
+/// Kifid, as an organisation under the Wft names it.
+fn kifid() -> Value {
+    json!({
+        "name": "Kifid",
+        "address": "Postbus 93257\n2509 AG  Den Haag",
+        "url": "https://www.kifid.nl"
+    })
+}
+
+async fn the_public_page_is_limited_per_client_address(app: TestApp) {
+    // 30 a minute, in a burst of as many, one more every two seconds: all 30 now, and the
+    // 31st refused unless two seconds passed meanwhile (a slow machine).
+    let started = Instant::now();
+    let mut allowed = 0;
+    let refused = loop {
+        let response = app.client.get(app.url(REGULATION)).send().await.unwrap();
         if response.status() == StatusCode::TOO_MANY_REQUESTS {
-            limited = Some(response);
-            break;
+            break response;
         }
         assert_eq!(response.status(), StatusCode::OK);
-    }
-    let limited = limited.expect("the public page is rate limited");
-    assert!(limited.headers().get("retry-after").is_some());
+        allowed += 1;
+        assert!(allowed <= 60, "the public page is not limited");
+    };
+    let refilled = (started.elapsed().as_secs_f64() / 2.0).floor() as usize;
+    assert!((30..=30 + refilled).contains(&allowed), "{allowed} allowed, {refilled} refilled");
+    let retry = refused.headers().get("retry-after").and_then(|v| v.to_str().ok());
+    let retry: u64 = retry.expect("Retry-After").parse().unwrap();
+    assert!((1..=2).contains(&retry), "retry after {retry} s");
+    // A token does not lift it: the limit is the client address's.
+    let (status, _, _) = fetch(&app, REGULATION, Some(DANA), None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
 }
 
 async fn names_are_text_never_markup(app: TestApp) {
@@ -475,9 +626,7 @@ async fn names_are_text_never_markup(app: TestApp) {
     assert!(text.contains(name), "the name is not shown as written: {text}");
     assert!(text.contains("#text(size: 0pt)[verborgen] $x^2$ \\ *vet*"), "{text}");
 
-    let (_, _, html) =
-        fetch(&app, &format!("/api/v1/complaints/{id}/form"), Some(KEES), Some("text/html")).await;
-    let html = String::from_utf8(html).unwrap();
+    let html = page(&app, &format!("/api/v1/complaints/{id}/form"), Some(KEES)).await;
     assert!(!html.contains("<script>"), "{html}");
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; )]} {{ reference }}"), "{html}");
 
