@@ -16,6 +16,7 @@ diesel::table! {
         updated_at -> Timestamp,
         retention_months -> Nullable<Integer>,
         retention_reason -> Nullable<Text>,
+        due_soon_hours -> Integer,
     }
 }
 

@@ -39,6 +39,10 @@ pub struct OrganisationView {
     pub retention_months: Option<i32>,
     /// Why complaints are kept without a term; only when `retention_months` is `null`.
     pub retention_reason: Option<String>,
+    /// Hours before a response term or follow-up date that the handler is warned
+    /// (`complaint.response_due_soon`, by e-mail and to webhooks); default 24.
+    #[schema(example = 24, minimum = 1, maximum = 168)]
+    pub due_soon_hours: i32,
     #[schema(example = 3)]
     pub version: i32,
     pub updated_at: DateTime<Utc>,
@@ -57,6 +61,7 @@ fn view(conn: &mut AnyConnection, org: Organisation) -> Result<OrganisationView,
         regulation_text: org.regulation_text,
         retention_months: org.retention_months,
         retention_reason: org.retention_reason,
+        due_soon_hours: org.due_soon_hours,
         version: org.version,
         updated_at: from_db(org.updated_at),
     })
@@ -98,6 +103,9 @@ pub struct OrganisationPatch {
     /// Why complaints are kept without a term: required with `retention_months: null`.
     #[schema(max_length = 2000)]
     pub retention_reason: Option<String>,
+    /// Hours before a term that the handler is warned (1 to 168).
+    #[schema(minimum = 1, maximum = 168)]
+    pub due_soon_hours: Option<i32>,
 }
 
 /// Who a patch names for a coordinator setting, as far as the service knows them.
@@ -152,7 +160,7 @@ impl Target for Own {
     }
 }
 
-const SETTINGS: [&str; 7] = [
+const SETTINGS: [&str; 8] = [
     "name",
     "response_term_days",
     "coordinator",
@@ -160,6 +168,7 @@ const SETTINGS: [&str; 7] = [
     "regulation_text",
     "retention_months",
     "retention_reason",
+    "due_soon_hours",
 ];
 
 /// Changes the procedure settings: a coordinator's. A changed term applies to complaints
@@ -185,6 +194,7 @@ pub async fn edit(
                 (coordinator, deputy),
                 patch.regulation_text.as_deref().unwrap_or(&org.regulation_text),
                 retention(&patch, &org),
+                patch.due_soon_hours.unwrap_or(org.due_soon_hours),
             )?;
             if settings == org.settings() {
                 return Ok(Done::unchanged(view(conn, org)?));

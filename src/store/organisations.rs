@@ -8,7 +8,7 @@ use crate::db::AnyConnection;
 use crate::db::schema::organisations;
 use crate::domain::complaint::ProcedureSettings;
 use crate::domain::deadlines::DEFAULT_RESPONSE_TERM_DAYS;
-use crate::domain::organisation::Settings;
+use crate::domain::organisation::{DEFAULT_DUE_SOON_HOURS, Settings};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct Organisation {
@@ -24,6 +24,7 @@ pub struct Organisation {
     pub updated_at: chrono::NaiveDateTime,
     pub retention_months: Option<i32>,
     pub retention_reason: Option<String>,
+    pub due_soon_hours: i32,
 }
 
 impl Organisation {
@@ -36,6 +37,7 @@ impl Organisation {
             regulation_text: self.regulation_text.clone(),
             retention_months: self.retention_months,
             retention_reason: self.retention_reason.clone(),
+            due_soon_hours: self.due_soon_hours,
         }
     }
 
@@ -80,6 +82,7 @@ pub fn create(
             organisations::slug.eq(slug),
             organisations::name.eq(name),
             organisations::response_term_days.eq(DEFAULT_RESPONSE_TERM_DAYS),
+            organisations::due_soon_hours.eq(DEFAULT_DUE_SOON_HOURS),
             organisations::created_at.eq(to_db(now)),
             organisations::updated_at.eq(to_db(now)),
         ))
@@ -109,6 +112,7 @@ pub fn save_settings(
         organisations::regulation_text.eq(&settings.regulation_text),
         organisations::retention_months.eq(settings.retention_months),
         organisations::retention_reason.eq(&settings.retention_reason),
+        organisations::due_soon_hours.eq(settings.due_soon_hours),
         organisations::version.eq(organisations::version + 1),
         organisations::updated_at.eq(to_db(now)),
     ))
