@@ -246,11 +246,12 @@ diesel::table! {
 }
 
 diesel::table! {
-    deadline_notices (complaint_id, deadline, due_at) {
+    deadline_notices (complaint_id, deadline, due_at, notice) {
         complaint_id -> BigInt,
         deadline -> Text,
         due_at -> Timestamp,
         noticed_at -> Timestamp,
+        notice -> Text,
     }
 }
 
