@@ -274,7 +274,7 @@ fn seed_database(config: &Config, plan: klachtenregister::seed::Plan) -> Outcome
         klachtenregister::seed::seed(conn, plan, SystemClock.now())
     })?;
     println!(
-        "seeded {} complaints ({} rows; {} passed deadlines count as announced) into the {} \
+        "seeded {} complaints ({} rows; {} deadline notices count as announced) into the {} \
          database in {:.1} s",
         seeded.complaints,
         seeded.rows,

@@ -32,7 +32,7 @@ pub struct Plan {
 pub struct Seeded {
     pub complaints: usize,
     pub rows: usize,
-    /// Passed deadlines recorded as announced (see the end of [`seed`]).
+    /// Deadlines passed or running out recorded as announced (see the end of [`seed`]).
     pub announced: usize,
 }
 
@@ -379,10 +379,10 @@ pub fn seed(conn: &mut AnyConnection, plan: Plan, now: DateTime<Utc>) -> Result<
         }
     }
     tables.flush(conn)?;
-    // A service that had been running would have announced the history's passed deadlines
-    // as they passed; left unannounced, the deadline watcher's first sweep would announce
-    // thousands of them at once (and a benchmark would measure that).
-    seeded.announced = crate::store::deadlines::mark_passed_as_announced(conn, now.and_utc())?;
+    // A service that had been running would have announced the history's deadlines as they
+    // came near and passed; left unannounced, the deadline watcher's first sweep would
+    // announce thousands of them at once (and a benchmark would measure that).
+    seeded.announced = crate::store::deadlines::mark_due_as_announced(conn, now.and_utc())?;
     if let AnyConnection::Postgresql(_) = conn {
         // Ids were assigned here; the identity sequences continue after them.
         conn.batch_execute(

@@ -19,6 +19,7 @@ diesel::table! {
         dispute_body_name -> Nullable<Text>,
         dispute_body_address -> Nullable<Text>,
         dispute_body_url -> Nullable<Text>,
+        due_soon_hours -> Integer,
     }
 }
 
@@ -248,11 +249,12 @@ diesel::table! {
 }
 
 diesel::table! {
-    deadline_notices (complaint_id, deadline, due_at) {
+    deadline_notices (complaint_id, deadline, due_at, notice) {
         complaint_id -> BigInt,
         deadline -> Text,
         due_at -> Timestamp,
         noticed_at -> Timestamp,
+        notice -> Text,
     }
 }
 

@@ -3,8 +3,43 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::complaint::{ComplaintStatus, ReportedBy};
+use super::events::EventType;
 
 pub const DEFAULT_RESPONSE_TERM_DAYS: i32 = 7;
+
+vocabulary! {
+    /// The terms the deadline watcher keeps.
+    pub enum Deadline {
+        /// `response_due_at`, met by the first response.
+        Response,
+        /// `follow_up_due_at`, met by a later contact or the decision (which clear it).
+        FollowUp,
+    }
+}
+
+vocabulary! {
+    /// What the deadline watcher announces of a term of an open complaint: each once per
+    /// complaint, term and due moment (`store::deadlines` holds these rules in SQL).
+    pub enum Notice {
+        /// From the organisation's `due_soon_hours` before the term until the term itself,
+        /// while it is not met: a warning to the handler.
+        DueSoon,
+        /// The term passed unmet ([`is_overdue`]).
+        Overdue,
+    }
+}
+
+impl Notice {
+    /// The event that announces this notice of `deadline`. One warning type serves both
+    /// terms (its data names the term); the overdue notices were two types from the start.
+    pub fn event_type(self, deadline: Deadline) -> EventType {
+        match (self, deadline) {
+            (Notice::DueSoon, _) => EventType::ResponseDueSoon,
+            (Notice::Overdue, Deadline::Response) => EventType::ResponseOverdue,
+            (Notice::Overdue, Deadline::FollowUp) => EventType::FollowUpOverdue,
+        }
+    }
+}
 
 /// When the client must have had a reaction: `received_at` plus the organisation's term.
 /// Errors and improvements raised by employees have no client waiting, hence no term.
@@ -41,6 +76,7 @@ pub fn is_overdue(c: &Clockwork, now: DateTime<Utc>) -> bool {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use strum::VariantArray;
 
     #[test]
     fn the_term_runs_from_receipt_for_outside_reports_only() {
@@ -81,5 +117,17 @@ mod tests {
         assert!(!is_overdue(&closed, due + Duration::days(30)));
         let internal = Clockwork { response_due_at: None, ..registered };
         assert!(!is_overdue(&internal, due + Duration::days(30)));
+    }
+
+    #[test]
+    fn a_warning_comes_for_either_term_as_one_event_type() {
+        for deadline in Deadline::VARIANTS {
+            assert_eq!(Notice::DueSoon.event_type(*deadline), EventType::ResponseDueSoon);
+        }
+        assert_eq!(Notice::Overdue.event_type(Deadline::Response), EventType::ResponseOverdue);
+        assert_eq!(Notice::Overdue.event_type(Deadline::FollowUp), EventType::FollowUpOverdue);
+        // The names the store writes in `deadline_notices` (its CHECK constraints).
+        assert_eq!(Deadline::FollowUp.as_str(), "follow_up");
+        assert_eq!(Notice::DueSoon.as_str(), "due_soon");
     }
 }

@@ -45,6 +45,11 @@ vocabulary! {
         #[serde(rename = "complaint.document_added")]
         #[strum(serialize = "complaint.document_added")]
         DocumentAdded,
+        /// A term of the complaint runs out soon (the organisation's `due_soon_hours`); its
+        /// data says which (`deadline`: `response` or `follow_up`).
+        #[serde(rename = "complaint.response_due_soon")]
+        #[strum(serialize = "complaint.response_due_soon")]
+        ResponseDueSoon,
         #[serde(rename = "complaint.response_overdue")]
         #[strum(serialize = "complaint.response_overdue")]
         ResponseOverdue,
@@ -137,6 +142,7 @@ impl EventType {
             | WrittenConfirmationRecorded
             | ComplaintSigned
             | ComplaintClosed
+            | ResponseDueSoon
             | ResponseOverdue
             | FollowUpOverdue
             | ActionCreated

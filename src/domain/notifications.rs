@@ -22,6 +22,8 @@ vocabulary! {
         Escalated,
         /// A deadline of a complaint this person handles or coordinates has passed.
         Overdue,
+        /// A deadline of a complaint this person handles runs out soon.
+        DueSoon,
     }
 }
 
@@ -60,6 +62,11 @@ pub fn of_overdue(assignment: &Assignment) -> Vec<(i64, Reason)> {
     told
 }
 
+/// The one told that a deadline runs out soon: the handler, who can still meet it.
+pub fn of_due_soon(assignment: &Assignment) -> Vec<(i64, Reason)> {
+    vec![(assignment.handler_id, Reason::DueSoon)]
+}
+
 /// An e-mail telling someone of a complaint. It names the complaint by its reference and
 /// nothing else: no client, no description — the recipient reads those in the register,
 /// where access is checked, and mail may pass through hands the register's data may not.
@@ -70,8 +77,9 @@ pub struct Message {
 }
 
 /// What `reason` tells about the complaint `reference`; `due_at` is the deadline that passed
-/// (only for [`Reason::Overdue`]).
+/// or runs out (only for [`Reason::Overdue`] and [`Reason::DueSoon`]).
 pub fn message(reason: Reason, reference: &str, due_at: Option<&str>) -> Message {
+    let by = due_at.map(|at| format!(" (uiterlijk {at})")).unwrap_or_default();
     let (subject, what) = match reason {
         Reason::NewComplaint => (
             format!("Nieuwe klacht {reference}"),
@@ -107,9 +115,13 @@ pub fn message(reason: Reason, reference: &str, due_at: Option<&str>) -> Message
         ),
         Reason::Overdue => (
             format!("Termijn verstreken voor klacht {reference}"),
+            format!("De termijn van klacht {reference} is verstreken{by}."),
+        ),
+        Reason::DueSoon => (
+            format!("Termijn loopt bijna af voor klacht {reference}"),
             format!(
-                "De termijn van klacht {reference} is verstreken{}.",
-                due_at.map(|at| format!(" (uiterlijk {at})")).unwrap_or_default()
+                "De termijn van klacht {reference} loopt bijna af{by}: de cliënt wacht op \
+                 bericht van u."
             ),
         ),
     };
@@ -161,6 +173,8 @@ mod tests {
             [(6, Reason::Overdue), (1, Reason::Overdue)]
         );
         assert_eq!(of_overdue(&assignment(6, 1, Some(6))), [(6, Reason::Overdue)]);
+        // A warning goes to the handler only: the coordinator hears if the term passes.
+        assert_eq!(of_due_soon(&assignment(1, 2, Some(6))), [(1, Reason::DueSoon)]);
     }
 
     #[test]
@@ -170,6 +184,8 @@ mod tests {
             assert!(message.subject.contains("K-2026-0007"), "{reason:?}");
             assert!(message.body.contains("K-2026-0007"), "{reason:?}");
         }
-        assert!(message(Reason::Overdue, "K-1", Some("2026-11-09")).body.contains("2026-11-09"));
+        for reason in [Reason::Overdue, Reason::DueSoon] {
+            assert!(message(reason, "K-1", Some("2026-11-09")).body.contains("2026-11-09"));
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The organisation's settings for its complaint procedure: the response term, who
 //! coordinates, who deputises, the regulation text handed to clients, the external dispute
-//! body a client can turn to, and how long finished complaints are kept.
+//! body a client can turn to, how long finished complaints are kept, and how long before a term
+//! its handler is warned.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -68,6 +69,10 @@ fn check_website(url: Text) -> Result<String, FieldError> {
         && !url.as_str().contains(char::is_whitespace);
     if plain { Ok(url.into_string()) } else { Err(refused()) }
 }
+/// How long before a term its handler is warned, unless the organisation says otherwise.
+pub const DEFAULT_DUE_SOON_HOURS: i32 = 24;
+/// An hour's warning at least; a week's at most, the regulation's whole response term.
+pub const DUE_SOON_HOURS: std::ops::RangeInclusive<i32> = 1..=168;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
@@ -82,6 +87,8 @@ pub struct Settings {
     pub retention_reason: Option<String>,
     /// Where a client can turn when not satisfied; `None`: the regulation says.
     pub dispute_body: Option<DisputeBody>,
+    /// Hours before a term that its handler is warned (`complaint.response_due_soon`).
+    pub due_soon_hours: i32,
 }
 
 /// A staff member named as coordinator or deputy, as far as the service knows them.
@@ -118,18 +125,20 @@ pub type Retention<'a> = (Option<i32>, Option<&'a str>);
 
 /// Checks new settings: both coordinators hold the coordinator role and are two people, the
 /// term is 1 to 90 days, the retention term at least a year or none with a reason, the
-/// dispute body named with a well-formed address and website.
+/// dispute body named with a well-formed address and website, a warning 1 to 168 hours before a
+/// term.
 pub fn check_settings(
     name: &str,
     response_term_days: i32,
     (coordinator, deputy): (Named, Named),
     (regulation_text, dispute_body): (&str, Option<&DisputeBody>),
     (retention_months, retention_reason): Retention<'_>,
+    due_soon_hours: i32,
 ) -> Result<Settings, ValidationErrors> {
     let coordinator = check_coordinator("coordinator_id", coordinator);
     let deputy = check_coordinator("deputy_coordinator_id", deputy);
     let two_people = !matches!((&coordinator, &deputy), (Ok(Some(c)), Ok(Some(d))) if c == d);
-    let (name, (), coordinator_id, deputy_id, (), regulation_text, retention, dispute_body) = (
+    let (name, (), coordinator_id, deputy_id, (), regulation_text, retention, dispute_body, ()) = (
         Text::parse("name", name, NAME_MAX),
         ensure(
             TERM_DAYS.contains(&response_term_days),
@@ -146,6 +155,11 @@ pub fn check_settings(
         Text::parse_may_be_empty("regulation_text", regulation_text, REGULATION_MAX),
         check_retention(retention_months, retention_reason),
         dispute_body.map(DisputeBody::check).transpose(),
+        ensure(
+            DUE_SOON_HOURS.contains(&due_soon_hours),
+            "due_soon_hours",
+            "must be between 1 and 168 hours",
+        ),
     )
         .all_valid()?;
     let (retention_months, retention_reason) = retention;
@@ -158,6 +172,7 @@ pub fn check_settings(
         retention_months,
         retention_reason,
         dispute_body,
+        due_soon_hours,
     })
 }
 
@@ -166,6 +181,7 @@ mod tests {
     use super::*;
 
     const TWO_YEARS: Retention<'static> = (Some(24), None);
+    const DAY: i32 = 24;
 
     fn coordinator(id: i64) -> Named {
         Named::Known { id, roles: Roles::default().with(Role::Klachtencoordinator) }
@@ -183,6 +199,7 @@ mod tests {
             (coordinator(1), coordinator(2)),
             ("Regeling", None),
             TWO_YEARS,
+            DAY,
         )
         .unwrap();
         assert_eq!(
@@ -190,24 +207,24 @@ mod tests {
             ("Kantoor", Some(1), Some(2))
         );
         assert!(
-            check_settings("K", 7, (Named::Nobody, Named::Nobody), ("", None), TWO_YEARS).is_ok()
+            check_settings("K", 7, (Named::Nobody, Named::Nobody), ("", None), TWO_YEARS, DAY).is_ok()
         );
         assert_eq!(
-            fields(check_settings("K", 7, (coordinator(1), coordinator(1)), ("", None), TWO_YEARS)),
+            fields(check_settings("K", 7, (coordinator(1), coordinator(1)), ("", None), TWO_YEARS, DAY)),
             ["deputy_coordinator_id"]
         );
         let dienstverlener =
             Named::Known { id: 3, roles: Roles::default().with(Role::Dienstverlener) };
         assert_eq!(
-            fields(check_settings("K", 7, (dienstverlener, Named::Unknown), ("", None), TWO_YEARS)),
+            fields(check_settings("K", 7, (dienstverlener, Named::Unknown), ("", None), TWO_YEARS, DAY)),
             ["coordinator_id", "deputy_coordinator_id"]
         );
         assert_eq!(
-            fields(check_settings("", 0, (Named::Nobody, Named::Nobody), ("", None), TWO_YEARS)),
+            fields(check_settings("", 0, (Named::Nobody, Named::Nobody), ("", None), TWO_YEARS, DAY)),
             ["name", "response_term_days"]
         );
         assert_eq!(
-            fields(check_settings("K", 91, (Named::Nobody, Named::Nobody), ("", None), TWO_YEARS)),
+            fields(check_settings("K", 91, (Named::Nobody, Named::Nobody), ("", None), TWO_YEARS, DAY)),
             ["response_term_days"]
         );
     }
@@ -243,9 +260,24 @@ mod tests {
             ["dispute_body.name", "dispute_body.address"]
         );
         let settings = |b: &DisputeBody| {
-            check_settings("K", 7, (Named::Nobody, Named::Nobody), ("", Some(b)), TWO_YEARS)
+            check_settings("K", 7, (Named::Nobody, Named::Nobody), ("", Some(b)), TWO_YEARS, DAY)
         };
         assert_eq!(settings(&body(None, None)).unwrap().dispute_body.unwrap().name, "Kifid");
         assert_eq!(fields(settings(&body(None, Some("kifid")))), ["dispute_body.url"]);
+    }
+
+    #[test]
+    fn the_warning_comes_an_hour_to_a_week_before_a_term() {
+        let nobody = (Named::Nobody, Named::Nobody);
+        for hours in [1, 24, 168] {
+            let ok = check_settings("K", 7, nobody, ("", None), TWO_YEARS, hours).unwrap();
+            assert_eq!(ok.due_soon_hours, hours);
+        }
+        for hours in [0, -1, 169] {
+            assert_eq!(
+                fields(check_settings("K", 7, nobody, ("", None), TWO_YEARS, hours)),
+                ["due_soon_hours"]
+            );
+        }
     }
 }

@@ -76,6 +76,7 @@ pub const COLUMNS: &[(&str, &str, Holds)] = &[
     ("event_texts", "text", Personal),
     ("pending_rewrites", "name", Procedural),
     ("deadline_notices", "deadline", Procedural),
+    ("deadline_notices", "notice", Procedural),
     // A stored answer repeats the complaint it answered with.
     ("idempotency_keys", "idempotency_key", Procedural),
     ("idempotency_keys", "request_fingerprint", Procedural),

@@ -42,6 +42,10 @@ pub struct OrganisationView {
     /// Where a client can turn when not satisfied, named in the confirmation letter and the
     /// public regulation; `null`: they refer to the regulation instead.
     pub dispute_body: Option<DisputeBody>,
+    /// Hours before a response term or follow-up date that the handler is warned
+    /// (`complaint.response_due_soon`, by e-mail and to webhooks); default 24.
+    #[schema(example = 24, minimum = 1, maximum = 168)]
+    pub due_soon_hours: i32,
     #[schema(example = 3)]
     pub version: i32,
     pub updated_at: DateTime<Utc>,
@@ -61,6 +65,7 @@ fn view(conn: &mut AnyConnection, org: Organisation) -> Result<OrganisationView,
         regulation_text: org.regulation_text,
         retention_months: org.retention_months,
         retention_reason: org.retention_reason,
+        due_soon_hours: org.due_soon_hours,
         version: org.version,
         updated_at: from_db(org.updated_at),
     })
@@ -106,6 +111,9 @@ pub struct OrganisationPatch {
     #[serde(default, with = "::serde_with::rust::double_option")]
     #[schema(value_type = Option<DisputeBody>)]
     pub dispute_body: Option<Option<DisputeBody>>,
+    /// Hours before a term that the handler is warned (1 to 168).
+    #[schema(minimum = 1, maximum = 168)]
+    pub due_soon_hours: Option<i32>,
 }
 
 /// Who a patch names for a coordinator setting, as far as the service knows them.
@@ -160,7 +168,7 @@ impl Target for Own {
     }
 }
 
-const SETTINGS: [&str; 8] = [
+const SETTINGS: [&str; 9] = [
     "name",
     "response_term_days",
     "coordinator",
@@ -169,6 +177,7 @@ const SETTINGS: [&str; 8] = [
     "retention_months",
     "retention_reason",
     "dispute_body",
+    "due_soon_hours",
 ];
 
 /// Changes the procedure settings: a coordinator's. A changed term applies to complaints
@@ -198,6 +207,7 @@ pub async fn edit(
                     patch.dispute_body.as_ref().map_or(dispute_body.as_ref(), Option::as_ref),
                 ),
                 retention(&patch, &org),
+                patch.due_soon_hours.unwrap_or(org.due_soon_hours),
             )?;
             if settings == org.settings() {
                 return Ok(Done::unchanged(view(conn, org)?));

@@ -98,6 +98,20 @@ impl Dialect {
         }
     }
 
+    /// Whether the timestamp `later` lies at most `hours` (an integer expression) after the
+    /// timestamp `from`.
+    pub(crate) fn at_most_hours_after(&self, from: &str, later: &str, hours: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("{later} <= {from} + make_interval(hours => {hours})"),
+            // Timestamps are text here, in diesel's form; SQLite's date functions read it, and
+            // `%f` writes both sides in one form (to the millisecond), so they compare as text.
+            Dialect::Sqlite => format!(
+                "strftime('%Y-%m-%d %H:%M:%f', {later}) \
+                 <= strftime('%Y-%m-%d %H:%M:%f', {from}, '+' || {hours} || ' hours')"
+            ),
+        }
+    }
+
     /// Seconds from one timestamp column to another.
     pub(crate) fn seconds(&self, from: &str, to: &str) -> String {
         match self {

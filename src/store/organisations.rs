@@ -8,7 +8,7 @@ use crate::db::AnyConnection;
 use crate::db::schema::organisations;
 use crate::domain::complaint::ProcedureSettings;
 use crate::domain::deadlines::DEFAULT_RESPONSE_TERM_DAYS;
-use crate::domain::organisation::{DisputeBody, Settings};
+use crate::domain::organisation::{DEFAULT_DUE_SOON_HOURS, DisputeBody, Settings};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct Organisation {
@@ -27,6 +27,7 @@ pub struct Organisation {
     pub dispute_body_name: Option<String>,
     pub dispute_body_address: Option<String>,
     pub dispute_body_url: Option<String>,
+    pub due_soon_hours: i32,
 }
 
 impl Organisation {
@@ -40,6 +41,7 @@ impl Organisation {
             retention_months: self.retention_months,
             retention_reason: self.retention_reason.clone(),
             dispute_body: self.dispute_body(),
+            due_soon_hours: self.due_soon_hours,
         }
     }
 
@@ -93,6 +95,7 @@ pub fn create(
             organisations::slug.eq(slug),
             organisations::name.eq(name),
             organisations::response_term_days.eq(DEFAULT_RESPONSE_TERM_DAYS),
+            organisations::due_soon_hours.eq(DEFAULT_DUE_SOON_HOURS),
             organisations::created_at.eq(to_db(now)),
             organisations::updated_at.eq(to_db(now)),
         ))
@@ -126,6 +129,7 @@ pub fn save_settings(
         organisations::dispute_body_name.eq(dispute_body.map(|b| &b.name)),
         organisations::dispute_body_address.eq(dispute_body.and_then(|b| b.address.as_ref())),
         organisations::dispute_body_url.eq(dispute_body.and_then(|b| b.url.as_ref())),
+        organisations::due_soon_hours.eq(settings.due_soon_hours),
         organisations::version.eq(organisations::version + 1),
         organisations::updated_at.eq(to_db(now)),
     ))

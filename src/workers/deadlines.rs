@@ -1,5 +1,5 @@
-//! The deadline watcher: sweeps for passed response terms and follow-up dates
-//! (`operations::deadlines::sweep`) every interval, until the service stops; erases the
+//! The deadline watcher: sweeps for response terms and follow-up dates that run out soon or
+//! passed (`operations::deadlines::sweep`) every interval, until the service stops; erases the
 //! complaints past their retention term (`operations::erasure::sweep`); and deletes the
 //! idempotency keys past their lifetime (`operations::command::forget_keys`).
 

@@ -1,5 +1,6 @@
-//! The deadline watcher: a passed response term or follow-up date of an open complaint is
-//! announced once — also after a crash, and with two instances on one PostgreSQL.
+//! The deadline watcher: a response term or follow-up date of an open complaint that runs
+//! out soon is announced once to its handler, and once more when it passed — also after a
+//! crash, and with two instances on one PostgreSQL.
 
 use std::time::Duration as Wait;
 
@@ -17,30 +18,34 @@ pub async fn watched(backend: Backend) -> Option<TestApp> {
     TestApp::spawn_with(backend, |config| config.deadline_sweep = Wait::from_millis(20)).await
 }
 
-async fn announcements(app: &TestApp, id: i64, event_type: &str) -> Vec<Value> {
+/// The complaint's events, oldest first.
+async fn timeline(app: &TestApp, id: i64) -> Vec<Value> {
     let timeline = app.get(&format!("/api/v1/complaints/{id}/timeline?limit=200"), KEES).await;
     assert_eq!(timeline.status, StatusCode::OK, "{}", timeline.text);
-    timeline.json["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["type"] == event_type)
-        .cloned()
-        .collect()
+    timeline.json["items"].as_array().unwrap().clone()
 }
 
-/// Waits for the watcher to announce, then gives it time to (wrongly) announce again.
-async fn announced_once(app: &TestApp, id: i64, event_type: &str) -> Value {
+async fn announcements(app: &TestApp, id: i64, event_type: &str) -> Vec<Value> {
+    timeline(app, id).await.into_iter().filter(|e| e["type"] == event_type).collect()
+}
+
+/// Waits for the watcher to announce the `times`th `event_type`, then gives it time to
+/// (wrongly) announce again; answers the announcements, asserting there are `times`.
+async fn announced(app: &TestApp, id: i64, event_type: &str, times: usize) -> Vec<Value> {
     for _ in 0..250 {
-        if !announcements(app, id, event_type).await.is_empty() {
+        if announcements(app, id, event_type).await.len() >= times {
             break;
         }
         tokio::time::sleep(Wait::from_millis(20)).await;
     }
     tokio::time::sleep(Wait::from_millis(200)).await;
     let found = announcements(app, id, event_type).await;
-    assert_eq!(found.len(), 1, "{event_type} of complaint {id}: {found:?}");
-    found[0].clone()
+    assert_eq!(found.len(), times, "{event_type} of complaint {id}: {found:?}");
+    found
+}
+
+async fn announced_once(app: &TestApp, id: i64, event_type: &str) -> Value {
+    announced(app, id, event_type, 1).await.remove(0)
 }
 
 async fn passed_deadlines_are_announced_once(app: TestApp) {
@@ -82,14 +87,118 @@ async fn passed_deadlines_are_announced_once(app: TestApp) {
     });
     assert_eq!(app.post(&format!("{path}/contacts"), DANA, &again).await.status, 201);
     app.clock.advance(Duration::days(2));
-    for _ in 0..250 {
-        if announcements(&app, id, "complaint.follow_up_overdue").await.len() == 2 {
-            break;
-        }
-        tokio::time::sleep(Wait::from_millis(20)).await;
-    }
-    assert_eq!(announcements(&app, id, "complaint.follow_up_overdue").await.len(), 2);
+    announced(&app, id, "complaint.follow_up_overdue", 2).await;
     assert_eq!(announcements(&app, id, "complaint.response_overdue").await.len(), 1);
+}
+
+const DUE_SOON: &str = "complaint.response_due_soon";
+
+/// A quiet pass of the watcher: time for it to (wrongly) announce, then how many warnings
+/// the complaint has.
+async fn warnings_after_a_pass(app: &TestApp, id: i64) -> usize {
+    tokio::time::sleep(Wait::from_millis(200)).await;
+    announcements(app, id, DUE_SOON).await.len()
+}
+
+async fn a_term_running_out_is_announced_once_before_it_passes(app: TestApp) {
+    let receiver = WebhookReceiver::start();
+    let subscribed = json!({
+        "url": receiver.url, "event_types": [DUE_SOON],
+        "secret": "receiver-secret-of-kantoor-a-0123",
+    });
+    assert_eq!(app.post("/api/v1/webhooks", KEES, &subscribed).await.status, 201);
+    // Received 2 November 08:30, to be answered by 9 November 08:30; the test starts at 09:00.
+    let id = app.register(DANA, &complaint_body()).await["id"].as_i64().unwrap();
+    let path = format!("/api/v1/complaints/{id}");
+
+    // 24 and a half hours before the term: not yet (the default is 24 hours).
+    app.clock.advance(Duration::days(5) + Duration::hours(23));
+    assert_eq!(warnings_after_a_pass(&app, id).await, 0);
+    // 23 and a half hours before: the handler is warned, once.
+    app.clock.advance(Duration::hours(1));
+    let warning = announced_once(&app, id, DUE_SOON).await;
+    assert_eq!(warning["actor"], Value::Null, "the service announces it by itself");
+    assert_eq!(warning["data"]["deadline"], "response");
+    assert_eq!(warning["data"]["due_at"], "2026-11-09T08:30:00Z");
+    assert_eq!(warning["data"]["recipients"], json!([{"id": "dana", "reason": "due_soon"}]));
+    app.clock.advance(Duration::hours(1));
+    assert_eq!(warnings_after_a_pass(&app, id).await, 1, "a later pass warns no more");
+
+    // The term passes: the overdue notice follows the warning, which does not come again.
+    app.clock.advance(Duration::days(1));
+    announced_once(&app, id, "complaint.response_overdue").await;
+    let told: Vec<Value> = timeline(&app, id)
+        .await
+        .into_iter()
+        .map(|e| e["type"].clone())
+        .filter(|t| t == DUE_SOON || t == "complaint.response_overdue")
+        .collect();
+    assert_eq!(told, [DUE_SOON, "complaint.response_overdue"]);
+
+    // Dana reacts and promises news in three days: that date is warned of on its own.
+    let promise = app.clock_now() + Duration::days(3);
+    let contact = json!({
+        "channel": "phone", "summary": "Gebeld.", "still_handling": true,
+        "follow_up_due_at": promise.to_rfc3339(),
+    });
+    assert_eq!(app.post(&format!("{path}/contacts"), DANA, &contact).await.status, 201);
+    app.clock.advance(Duration::days(1) + Duration::hours(23));
+    assert_eq!(warnings_after_a_pass(&app, id).await, 1, "25 hours before the date");
+    app.clock.advance(Duration::hours(2));
+    let follow_up = &announced(&app, id, DUE_SOON, 2).await[1];
+    assert_eq!(follow_up["data"]["deadline"], "follow_up");
+    assert_eq!(
+        follow_up["data"]["due_at"],
+        promise.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+
+    // Webhooks get each warning, by event id and complaint only.
+    let delivered = receiver.wait_for(2).await;
+    for request in &delivered {
+        let body: Value = serde_json::from_str(&request.body).unwrap();
+        assert_eq!(
+            (body["type"].as_str(), body["complaint_id"].as_i64()),
+            (Some(DUE_SOON), Some(id))
+        );
+    }
+    tokio::time::sleep(Wait::from_millis(200)).await;
+    assert_eq!(receiver.requests().len(), 2, "each warning is delivered once");
+}
+
+/// A term that was met is not warned of: the response term by the first response, the
+/// follow-up date by the decision.
+async fn a_term_met_is_not_warned_of(app: TestApp) {
+    let id = app.register(DANA, &complaint_body()).await["id"].as_i64().unwrap();
+    let path = format!("/api/v1/complaints/{id}");
+    let promise = app.clock_now() + Duration::days(3);
+    let contact = json!({
+        "channel": "phone", "summary": "Gebeld.", "still_handling": true,
+        "follow_up_due_at": promise.to_rfc3339(),
+    });
+    assert_eq!(app.post(&format!("{path}/contacts"), DANA, &contact).await.status, 201);
+    let decision =
+        json!({"summary": "Opgelost.", "resolution": "resolved", "judgement": "well_founded"});
+    let decided = app.post(&format!("{path}/decision"), DANA, &decision).await;
+    assert_eq!(decided.status, StatusCode::OK, "{}", decided.text);
+    // Within a day of the promised date, and then of the response term.
+    app.clock.advance(Duration::days(2) + Duration::hours(12));
+    assert_eq!(warnings_after_a_pass(&app, id).await, 0);
+    app.clock.advance(Duration::days(4));
+    assert_eq!(warnings_after_a_pass(&app, id).await, 0);
+}
+
+/// The organisation's `due_soon_hours` sets how long before a term the warning comes.
+async fn the_organisation_sets_how_early_the_warning_comes(app: TestApp) {
+    let changed = app.patch("/api/v1/organisation", KEES, &json!({"due_soon_hours": 72})).await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+    assert_eq!(changed.json["due_soon_hours"], 72);
+    let id = app.register(DANA, &complaint_body()).await["id"].as_i64().unwrap();
+    // 73 and a half hours before the term: not yet; 71 and a half: warned.
+    app.clock.advance(Duration::days(3) + Duration::hours(23));
+    assert_eq!(warnings_after_a_pass(&app, id).await, 0);
+    app.clock.advance(Duration::hours(2));
+    let warning = announced_once(&app, id, DUE_SOON).await;
+    assert_eq!(warning["data"]["deadline"], "response");
 }
 
 async fn closed_complaints_are_not_announced(app: TestApp) {
@@ -103,6 +212,9 @@ async fn closed_complaints_are_not_announced(app: TestApp) {
         )
         .await;
     assert_eq!(withdrawn.status, StatusCode::OK, "{}", withdrawn.text);
+    // Neither warned of when its term is near, nor announced when it passed.
+    app.clock.advance(Duration::days(6) + Duration::hours(12));
+    assert_eq!(warnings_after_a_pass(&app, id).await, 0);
     app.clock.advance(Duration::days(30));
     tokio::time::sleep(Wait::from_millis(300)).await;
     assert!(announcements(&app, id, "complaint.response_overdue").await.is_empty());
@@ -111,6 +223,9 @@ async fn closed_complaints_are_not_announced(app: TestApp) {
 on_both_databases!(
     spawn = super::watched;
     passed_deadlines_are_announced_once,
+    a_term_running_out_is_announced_once_before_it_passes,
+    a_term_met_is_not_warned_of,
+    the_organisation_sets_how_early_the_warning_comes,
     closed_complaints_are_not_announced,
 );
 
@@ -118,11 +233,26 @@ on_both_databases!(
 /// one of them, and each event delivered to the receiver by one.
 #[actix_web::test]
 async fn two_instances_on_postgres_announce_and_deliver_once() {
+    // Eight days on, the response terms have passed.
+    announced_and_delivered_once_by_two_instances("complaint.response_overdue", Duration::days(8))
+        .await;
+}
+
+/// The same for the warning: six days and an hour on, the terms run out within the day.
+#[actix_web::test]
+async fn two_instances_on_postgres_warn_and_deliver_once() {
+    let nearly = Duration::days(6) + Duration::hours(1);
+    announced_and_delivered_once_by_two_instances(DUE_SOON, nearly).await;
+}
+
+/// Ten complaints, registered through two instances on one PostgreSQL, each announced as
+/// `event_type` once and delivered once when the clock moves `on`.
+async fn announced_and_delivered_once_by_two_instances(event_type: &str, on: Duration) {
     let Some(first) = watched(Backend::Postgres).await else { return };
     let second = first.another_instance().await;
     let receiver = WebhookReceiver::start();
     let subscribed = json!({
-        "url": receiver.url, "event_types": ["complaint.response_overdue"],
+        "url": receiver.url, "event_types": [event_type],
         "secret": "receiver-secret-of-kantoor-a-0123",
     });
     assert_eq!(first.post("/api/v1/webhooks", KEES, &subscribed).await.status, 201);
@@ -131,9 +261,9 @@ async fn two_instances_on_postgres_announce_and_deliver_once() {
         let app = if i % 2 == 0 { &first } else { &second };
         ids.push(app.register(DANA, &complaint_body()).await["id"].as_i64().unwrap());
     }
-    first.clock.advance(Duration::days(8));
+    first.clock.advance(on);
     for id in &ids {
-        announced_once(&second, *id, "complaint.response_overdue").await;
+        announced_once(&second, *id, event_type).await;
     }
     receiver.wait_for(ids.len()).await;
     tokio::time::sleep(Wait::from_millis(300)).await;

@@ -1,6 +1,6 @@
 //! E-mail through a real SMTP server: the coordinator hears of new and overdue complaints,
-//! the handler of a complaint someone else registered about their service — by reference,
-//! without the complaint's personal data.
+//! the handler of a complaint someone else registered about their service and of a term
+//! that runs out soon — by reference, without the complaint's personal data.
 
 use std::time::Duration as Wait;
 
@@ -28,25 +28,27 @@ fn read(mail: &Mail) -> Read {
     }
 }
 
+/// The service mailing to `smtp`, with Kees and Dana known to it.
 async fn with_mail(backend: Backend, smtp: &SmtpReceiver) -> Option<TestApp> {
     let url = smtp.url.clone();
-    TestApp::spawn_with(backend, move |config| {
+    let app = TestApp::spawn_with(backend, move |config| {
         config.deadline_sweep = Wait::from_millis(20);
         config.delivery.mail = Some(klachtenregister::config::MailSettings {
             smtp_url: url,
             from: "Klachtenregister <klachten@kantoor-a.example>".parse().unwrap(),
         });
     })
-    .await
+    .await?;
+    // The service learns addresses from tokens: both have signed in once.
+    for person in [KEES, DANA] {
+        assert_eq!(app.get("/api/v1/me", person).await.status, StatusCode::OK);
+    }
+    Some(app)
 }
 
 async fn the_people_concerned_are_told_by_mail(backend: Backend) {
     let smtp = SmtpReceiver::start();
     let Some(app) = with_mail(backend, &smtp).await else { return };
-    // The service learns addresses from tokens: both have signed in once.
-    for person in [KEES, DANA] {
-        assert_eq!(app.get("/api/v1/me", person).await.status, StatusCode::OK);
-    }
 
     // Dana registers a complaint about her own service: the coordinator is told.
     let own = app.register(DANA, &complaint_body()).await;
@@ -96,11 +98,35 @@ async fn the_people_concerned_are_told_by_mail(backend: Backend) {
     }
 }
 
+async fn the_handler_is_warned_by_mail_before_the_term(backend: Backend) {
+    let smtp = SmtpReceiver::start();
+    let Some(app) = with_mail(backend, &smtp).await else { return };
+    let registered = app.register(DANA, &complaint_body()).await;
+    let reference = registered["reference"].as_str().unwrap();
+    smtp.wait_for(1).await;
+
+    // Within a day of the term (9 November 08:30): Dana, who handles it, is warned.
+    app.clock.advance(Duration::days(6));
+    let warned = read(&smtp.wait_for(2).await[1]);
+    assert_eq!(warned.to, "dana@kantoor-a.example");
+    assert_eq!(warned.subject, format!("Termijn loopt bijna af voor klacht {reference}"));
+    assert!(warned.body.contains("uiterlijk 2026-11-09"), "{}", warned.body);
+    assert!(!warned.body.contains("De Vries"), "{}", warned.body);
+    // Once, and not to the coordinator: he hears when the term has passed.
+    tokio::time::sleep(Wait::from_millis(300)).await;
+    assert_eq!(smtp.mail().len(), 2);
+}
+
 // The SMTP server must exist before the service starts, so these are declared by hand.
 mod sqlite {
     #[actix_web::test]
     async fn the_people_concerned_are_told_by_mail() {
         super::the_people_concerned_are_told_by_mail(super::Backend::Sqlite).await;
+    }
+
+    #[actix_web::test]
+    async fn the_handler_is_warned_by_mail_before_the_term() {
+        super::the_handler_is_warned_by_mail_before_the_term(super::Backend::Sqlite).await;
     }
 }
 
@@ -108,5 +134,10 @@ mod postgres {
     #[actix_web::test]
     async fn the_people_concerned_are_told_by_mail() {
         super::the_people_concerned_are_told_by_mail(super::Backend::Postgres).await;
+    }
+
+    #[actix_web::test]
+    async fn the_handler_is_warned_by_mail_before_the_term() {
+        super::the_handler_is_warned_by_mail_before_the_term(super::Backend::Postgres).await;
     }
 }

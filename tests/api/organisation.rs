@@ -19,6 +19,7 @@ async fn the_settings_are_the_coordinators_to_change(app: TestApp) {
     assert_eq!(read.json["response_term_days"], 7);
     assert_eq!(read.json["coordinator"]["id"], "kees");
     assert_eq!(read.json["deputy_coordinator"]["id"], "dirk");
+    assert_eq!(read.json["due_soon_hours"], 24);
     let etag = read.header("etag").unwrap().to_owned();
 
     app.patch("/api/v1/organisation", DANA, &json!({"response_term_days": 5}))
@@ -47,6 +48,8 @@ async fn the_settings_are_the_coordinators_to_change(app: TestApp) {
     for (body, field) in [
         (json!({"response_term_days": 0}), "response_term_days"),
         (json!({"response_term_days": 91}), "response_term_days"),
+        (json!({"due_soon_hours": 0}), "due_soon_hours"),
+        (json!({"due_soon_hours": 169}), "due_soon_hours"),
         (json!({"name": " "}), "name"),
         (json!({"regulation_text": "x".repeat(50_001)}), "regulation_text"),
         (json!({"term": 7}), "term"),

@@ -18,7 +18,8 @@ async fn a_seeded_data_set_obeys_the_rules(app: TestApp) {
     let mut conn = app.db.connection().unwrap();
     let seeded = write_transaction(&mut conn, |conn| seed(conn, plan, app.clock_now())).unwrap();
     assert_eq!(seeded.complaints, 800);
-    // Its passed deadlines count as announced: the watcher has nothing to catch up on.
+    // Its passed and nearing deadlines count as announced: the watcher has nothing to catch
+    // up on.
     assert!(seeded.announced > 0, "the history has passed deadlines");
     let unannounced =
         klachtenregister::store::deadlines::unannounced(&mut conn, app.clock_now(), 10);

@@ -1,0 +1,1 @@
+ALTER TABLE organisations DROP COLUMN due_soon_hours;
