@@ -7,12 +7,14 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use http_api_problem::HttpApiProblem;
 use strum::VariantArray;
+use utoipa::openapi::Ref;
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::db::DbError;
 use crate::domain::codes::ProblemCode;
+use crate::domain::import::RowError;
 use crate::domain::lifecycle::Refused;
 use crate::domain::validation::{FieldError, ValidationErrors};
 use crate::operations::OperationError;
@@ -26,12 +28,21 @@ pub struct ApiError {
     code: ProblemCode,
     detail: String,
     errors: Vec<FieldError>,
+    /// The faults of an imported file, by row and column.
+    rows: Vec<RowError>,
     headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: ProblemCode, detail: impl Into<String>) -> Self {
-        ApiError { status, code, detail: detail.into(), errors: Vec::new(), headers: Vec::new() }
+        ApiError {
+            status,
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            rows: Vec::new(),
+            headers: Vec::new(),
+        }
     }
 
     fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
@@ -115,6 +126,15 @@ impl ApiError {
         ApiError { errors, ..Self::unprocessable(ProblemCode::ValidationFailed, detail) }
     }
 
+    /// An imported file's faults: nothing was imported.
+    pub fn import_refused(rows: Vec<RowError>) -> Self {
+        let detail = format!(
+            "the file has {} fault(s); nothing was imported: correct the rows listed and send it again",
+            rows.len()
+        );
+        ApiError { rows, ..Self::unprocessable(ProblemCode::ImportRefused, detail) }
+    }
+
     /// A single bad query or header value, reported like a field.
     pub fn invalid_parameter(field: &str, message: impl Into<String>) -> Self {
         let error = FieldError::new(field, message);
@@ -176,6 +196,9 @@ impl ApiError {
             .value("code", &self.code);
         if !self.errors.is_empty() {
             problem.set_value("errors", &self.errors);
+        }
+        if !self.rows.is_empty() {
+            problem.set_value("errors", &self.rows);
         }
         problem
     }
@@ -293,6 +316,7 @@ impl From<OperationError> for ApiError {
                 ApiError::internal()
             }
             OperationError::Unprocessable(r) => ApiError::unprocessable(r.code, r.message),
+            OperationError::ImportRefused(rows) => ApiError::import_refused(rows),
         }
     }
 }
@@ -360,8 +384,15 @@ impl PartialSchema for Problem {
             .property(
                 "errors",
                 ArrayBuilder::new()
-                    .items(FieldError::schema())
-                    .description(Some("The fields at fault (validation failures only)")),
+                    .items(
+                        OneOfBuilder::new()
+                            .item(Ref::from_schema_name(FieldError::name()))
+                            .item(Ref::from_schema_name(RowError::name())),
+                    )
+                    .description(Some(
+                        "The fields at fault (validation failures), or the rows and columns at \
+                         fault (an import refused)",
+                    )),
             )
             .into()
     }
@@ -370,6 +401,7 @@ impl PartialSchema for Problem {
 impl ToSchema for Problem {
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
         schemas.push((FieldError::name().into(), FieldError::schema()));
+        schemas.push((RowError::name().into(), RowError::schema()));
     }
 }
 

@@ -1,7 +1,8 @@
-//! The command line: `serve` (the default), `migrate`, `token`, `openapi`, `organisation`.
+//! The command line: `serve` (the default), `migrate`, `token`, `openapi`, `seed`, `import`,
+//! `organisation`.
 
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -77,6 +78,17 @@ enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Import an existing register (CSV or XLSX) into an organisation: every row is checked
+    /// first; a file with faults is refused whole, each fault on stderr. See README.
+    Import {
+        /// The organisation's id (its slug).
+        #[arg(long)]
+        organisation: String,
+        /// Check only: report what would be imported, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        file: PathBuf,
+    },
     /// Manage organisations (tenants).
     Organisation {
         #[command(subcommand)]
@@ -130,6 +142,9 @@ fn main() -> ExitCode {
                 ),
                 Command::Organisation { command: OrganisationCommand::Create { id, name } } => {
                     create_organisation(&config, &id, &name)
+                }
+                Command::Import { organisation, dry_run, file } => {
+                    import_register(&config, organisation, &file, dry_run)
                 }
                 Command::Seed { organisations, complaints, staff, years, seed } => {
                     let plan = klachtenregister::seed::Plan {
@@ -257,6 +272,40 @@ fn create_organisation(config: &Config, id: &str, name: &str) -> Outcome {
         }
         None => Err(format!("organisation '{}' exists already", id.as_str()).into()),
     }
+}
+
+fn import_register(config: &Config, organisation: String, file: &Path, dry_run: bool) -> Outcome {
+    let content =
+        std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let table = klachtenregister::import::read(&content)?;
+    let total = table.rows.len().saturating_sub(1);
+    let db = Db::new(config.database.clone(), &config.pool);
+    db.migrate()?;
+    let progress =
+        move |done: usize| eprintln!("klachtenregister: {done} of {total} rows imported");
+    let imported = actix_web::rt::System::new().block_on(operations::import::from_command_line(
+        &db,
+        organisation,
+        SystemClock.now(),
+        (table, dry_run),
+        progress,
+    ));
+    let report = match imported {
+        Ok(report) => report,
+        Err(operations::OperationError::ImportRefused(faults)) => {
+            for fault in &faults {
+                eprintln!("row {}, {}: {}", fault.row, fault.column, fault.message);
+            }
+            return Err(format!("{} fault(s); nothing was imported", faults.len()).into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let verb = if report.dry_run { "would be created" } else { "created" };
+    println!(
+        "{} rows: {} complaints {verb}, {} imported before",
+        report.rows, report.created, report.already_imported
+    );
+    Ok(())
 }
 
 fn seed_database(config: &Config, plan: klachtenregister::seed::Plan) -> Outcome {

@@ -20,6 +20,7 @@ mod export;
 pub mod extract;
 mod form;
 mod health;
+mod imports;
 mod letters;
 mod me;
 pub mod negotiate;
@@ -33,6 +34,7 @@ mod staff;
 pub mod state;
 mod subject_access;
 mod timeline;
+mod upload;
 mod webhooks;
 pub mod write_limit;
 
@@ -69,6 +71,7 @@ fn procedure_routes(config: &mut ServiceConfig) {
         .service(classification::catalogue)
         .service(complaints::register)
         .service(complaints::list)
+        .service(imports::create)
         .service(complaints::read)
         .service(complaints::edit)
         .service(classification::read)

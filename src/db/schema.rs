@@ -102,6 +102,8 @@ diesel::table! {
         satisfaction_recorded_by_id -> Nullable<BigInt>,
         satisfaction_recorded_at -> Nullable<Timestamp>,
         erased_at -> Nullable<Timestamp>,
+        imported -> Bool,
+        import_key -> Nullable<Text>,
     }
 }
 

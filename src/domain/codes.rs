@@ -16,6 +16,8 @@ vocabulary! {
         InvalidParameter,
         /// Invalid field values; `errors` lists each.
         ValidationFailed,
+        /// An imported file with faults; `errors` lists each with its row and column.
+        ImportRefused,
         PayloadTooLarge,
         UnsupportedMediaType,
         HeadersTooLarge,

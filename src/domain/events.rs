@@ -6,6 +6,10 @@ vocabulary! {
         #[serde(rename = "complaint.registered")]
         #[strum(serialize = "complaint.registered")]
         ComplaintRegistered,
+        /// Brought in from an existing register, with the state it had there.
+        #[serde(rename = "complaint.imported")]
+        #[strum(serialize = "complaint.imported")]
+        ComplaintImported,
         #[serde(rename = "complaint.updated")]
         #[strum(serialize = "complaint.updated")]
         ComplaintUpdated,
@@ -121,6 +125,8 @@ impl EventType {
             ],
             ComplaintEscalated | ComplaintReopened | ComplaintWithdrawn => &["/reason"],
             ComplaintDecided => &["/summary"],
+            // The decision as the old register wrote it.
+            ComplaintImported => &["/decision/summary"],
             // The client's own words about the outcome.
             SatisfactionRecorded => &["/remark"],
             DocumentAdded => &["/filename"],

@@ -46,6 +46,7 @@ pub mod documents;
 pub mod erasure;
 pub mod evaluation;
 pub mod events;
+pub mod import;
 pub mod letters;
 pub mod lifecycle;
 pub mod moment;

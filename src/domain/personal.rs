@@ -49,6 +49,9 @@ pub const COLUMNS: &[(&str, &str, Holds)] = &[
     // The client's own words about the outcome.
     ("complaints", "satisfaction_remark", Personal),
     ("complaints", "confirmation_channel", Procedural),
+    // The hash of an imported row's cells, which recognises it when the file comes again: a
+    // fingerprint, like a document's, that proves what was imported, not what it said.
+    ("complaints", "import_key", Procedural),
     ("contacts", "channel", Procedural),
     ("contacts", "summary", Personal),
     ("documents", "filename", Personal),

@@ -14,6 +14,16 @@ pub fn format(year: i32, number: i32) -> String {
     format!("{PREFIX}-{year}-{number:04}")
 }
 
+/// The year and number of a reference in the register's own form, if it is one: an import
+/// keeps references, and the counter must not issue one of them again.
+pub fn parse(reference: &str) -> Option<(i32, i32)> {
+    let rest = reference.strip_prefix(PREFIX)?.strip_prefix('-')?;
+    let (year, number) = rest.split_once('-')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(year) && digits(number)).then_some(())?;
+    Some((year.parse().ok()?, number.parse().ok()?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -25,5 +35,14 @@ mod tests {
         assert_eq!(format(2026, 12345), "KL-2026-12345");
         let new_year = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
         assert_eq!(counter_year(new_year), 2027);
+    }
+
+    #[test]
+    fn a_reference_of_the_registers_form_reads_back() {
+        assert_eq!(parse(&format(2026, 7)), Some((2026, 7)));
+        assert_eq!(parse("KL-2026-12345"), Some((2026, 12345)));
+        for other in ["2019/12", "KL-2026", "KL-20x6-0001", "XX-2026-0001", "KL-2026-"] {
+            assert_eq!(parse(other), None, "{other}");
+        }
     }
 }

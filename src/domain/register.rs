@@ -55,6 +55,10 @@ pub enum Column {
     ComplainantName,
     ComplainantEmail,
     ComplainantPhone,
+    ComplainantStreet,
+    ComplainantPostalCode,
+    ComplainantCity,
+    ComplainantCountry,
     ClientId,
     ClientName,
     MatterReference,
@@ -68,6 +72,7 @@ pub enum Column {
     TermOutcome,
     EscalatedAt,
     Resolution,
+    Judgement,
     Decision,
     DecidedAt,
     DecidedBy,
@@ -75,6 +80,7 @@ pub enum Column {
     RootCause,
     AnonymizeInMeeting,
     ClosedAt,
+    Satisfaction,
 }
 
 impl Column {
@@ -94,6 +100,10 @@ impl Column {
             Column::ComplainantName => ("Klager", "Complainant"),
             Column::ComplainantEmail => ("E-mail klager", "Complainant e-mail"),
             Column::ComplainantPhone => ("Telefoon klager", "Complainant phone"),
+            Column::ComplainantStreet => ("Adres klager", "Complainant street"),
+            Column::ComplainantPostalCode => ("Postcode klager", "Complainant postal code"),
+            Column::ComplainantCity => ("Woonplaats klager", "Complainant city"),
+            Column::ComplainantCountry => ("Land klager", "Complainant country"),
             Column::ClientId => ("Cliëntnummer", "Client id"),
             Column::ClientName => ("Cliënt", "Client"),
             Column::MatterReference => ("Zaak", "Matter"),
@@ -107,6 +117,7 @@ impl Column {
             Column::TermOutcome => ("Reactietermijn", "Response term"),
             Column::EscalatedAt => ("Geëscaleerd", "Escalated"),
             Column::Resolution => ("Uitkomst", "Resolution"),
+            Column::Judgement => ("Oordeel", "Judgement"),
             Column::Decision => ("Besluit", "Decision"),
             Column::DecidedAt => ("Besloten", "Decided"),
             Column::DecidedBy => ("Besloten door", "Decided by"),
@@ -114,6 +125,7 @@ impl Column {
             Column::RootCause => ("Oorzaak", "Root cause"),
             Column::AnonymizeInMeeting => ("Anoniem bespreken", "Anonymise in meeting"),
             Column::ClosedAt => ("Afgesloten", "Closed"),
+            Column::Satisfaction => ("Tevredenheid cliënt", "Client satisfaction"),
         }
     }
 

@@ -1,5 +1,5 @@
 //! Who performs an operation: a staff member through a token, or the service itself — the
-//! deadline watcher and the retention sweep now; an import from the command line later.
+//! deadline watcher, the retention sweep and an import from the command line.
 
 use crate::auth::Principal;
 use crate::domain::access::{self, ComplaintAct, Denied, Parties, Scope, Standing};
@@ -10,12 +10,13 @@ use super::OperationError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
 #[strum(serialize_all = "snake_case")]
 pub enum Process {
-    /// Announces passed deadlines (`workers::deadlines`). An import from the command line
-    /// will be another.
+    /// Announces passed deadlines (`workers::deadlines`).
     DeadlineWatcher,
     /// Erases complaints past their organisation's retention term (`operations::erasure`,
     /// run by `workers::deadlines`).
     RetentionSweep,
+    /// Brings in an existing register (`klachtenregister import`, `operations::import`).
+    Import,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

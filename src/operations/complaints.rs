@@ -88,6 +88,9 @@ pub struct ComplaintView {
     /// When its personal data was erased (`POST /complaints/{id}/erasure`, or the retention
     /// sweep): its texts then read `[gewist]`, its contact details are gone.
     pub erased_at: Option<DateTime<Utc>>,
+    /// Brought in from an existing register (`POST /imports`), with the dates, status and
+    /// reference it had there; its procedure did not run here.
+    pub imported: bool,
     /// Increases with every change; the `ETag` is this number quoted.
     #[schema(example = 1)]
     pub version: i32,
@@ -199,6 +202,7 @@ fn view(row: ComplaintRow, people: &HashMap<i64, Person>, now: DateTime<Utc>) ->
         anonymize_in_meeting: row.anonymize_in_meeting,
         closed_at: row.closed_at.map(from_db),
         erased_at: row.erased_at.map(from_db),
+        imported: row.imported,
         version: row.version,
         created_at: from_db(row.created_at),
         updated_at: from_db(row.updated_at),

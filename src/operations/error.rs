@@ -4,6 +4,7 @@
 use crate::db::DbError;
 use crate::domain::access::Denied;
 use crate::domain::codes::ProblemCode;
+use crate::domain::import::RowError;
 use crate::domain::lifecycle::Refused;
 use crate::domain::validation::{FieldError, ValidationErrors};
 use crate::render::typeset::TypesetError;
@@ -35,6 +36,9 @@ pub enum OperationError {
     /// A fault of the service itself; the reason is for the log, not for the caller.
     #[error("internal error: {0}")]
     Internal(&'static str),
+    /// An import whose file has faults, each with its row and column; nothing was written.
+    #[error("the file has {} fault(s)", .0.len())]
+    ImportRefused(Vec<RowError>),
     /// Well-formed, but refused for the reason `code` names (`422`).
     #[error("{}", .0.message)]
     Unprocessable(Refused),

@@ -24,6 +24,7 @@ mod error;
 pub mod evaluations;
 pub mod events;
 pub mod form;
+pub mod import;
 pub mod letters;
 pub mod organisation;
 pub mod overview;

@@ -28,6 +28,14 @@ pub fn neutralised(cell: &str) -> Cow<'_, str> {
     }
 }
 
+/// The cell as it was before [`neutralised`]: what the import reads back from an exported CSV.
+pub fn restored(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(TRIGGERS) && !is_number(rest) => rest,
+        _ => cell,
+    }
+}
+
 /// A CSV writer into memory whose every cell is [`neutralised`].
 pub struct SafeWriter(csv::Writer<Vec<u8>>);
 
@@ -79,6 +87,13 @@ mod tests {
         }
         for kept in ["Bakkerij Jansen", "-1", "12.5", "-0.25", "42", "", "a=b", "'quoted"] {
             assert_eq!(neutralised(kept), kept, "{kept}");
+        }
+    }
+
+    #[test]
+    fn a_neutralised_cell_is_restored_and_nothing_else_changes() {
+        for cell in ["=2+5", "-2+3", "@SUM(A1)", "Bakkerij Jansen", "-1", "'quoted", "'", ""] {
+            assert_eq!(restored(&neutralised(cell)), cell, "{cell}");
         }
     }
 

@@ -42,6 +42,7 @@ impl Cell {
 fn cell(entry: &RegisterEntry, column: Column) -> Cell {
     let c = &entry.complaint;
     let complainant = c.complainant.as_ref();
+    let address = complainant.and_then(|p| p.address.as_ref());
     let decision = c.decision.as_ref();
     let classification = c.classification.as_ref();
     match column {
@@ -53,6 +54,10 @@ fn cell(entry: &RegisterEntry, column: Column) -> Cell {
         Column::ComplainantName => Cell::optional_text(complainant.map(|p| &p.name)),
         Column::ComplainantEmail => Cell::optional_text(complainant.and_then(|p| p.email.as_ref())),
         Column::ComplainantPhone => Cell::optional_text(complainant.and_then(|p| p.phone.as_ref())),
+        Column::ComplainantStreet => Cell::optional_text(address.map(|a| &a.street)),
+        Column::ComplainantPostalCode => Cell::optional_text(address.map(|a| &a.postal_code)),
+        Column::ComplainantCity => Cell::optional_text(address.map(|a| &a.city)),
+        Column::ComplainantCountry => Cell::optional_text(address.map(|a| &a.country)),
         Column::ClientId => Cell::optional_text(c.client.as_ref().map(|k| &k.id)),
         Column::ClientName => Cell::optional_text(c.client.as_ref().map(|k| &k.name)),
         Column::MatterReference => Cell::optional_text(c.matter_reference.as_ref()),
@@ -71,6 +76,9 @@ fn cell(entry: &RegisterEntry, column: Column) -> Cell {
         Column::TermOutcome => Cell::text(entry.term.as_str()),
         Column::EscalatedAt => Cell::moment(c.escalated_at),
         Column::Resolution => Cell::optional_text(decision.map(|d| d.resolution.as_str())),
+        Column::Judgement => {
+            Cell::optional_text(decision.and_then(|d| d.judgement).map(|j| j.as_str()))
+        }
         Column::Decision => Cell::optional_text(decision.map(|d| &d.summary)),
         Column::DecidedAt => Cell::moment(decision.map(|d| d.decided_at)),
         Column::DecidedBy => Cell::optional_text(decision.map(|d| &d.decided_by.id)),
@@ -78,6 +86,9 @@ fn cell(entry: &RegisterEntry, column: Column) -> Cell {
         Column::RootCause => Cell::optional_text(c.root_cause.as_ref()),
         Column::AnonymizeInMeeting => Cell::text(c.anonymize_in_meeting.to_string()),
         Column::ClosedAt => Cell::moment(c.closed_at),
+        Column::Satisfaction => {
+            Cell::optional_text(c.satisfaction.as_ref().map(|s| s.score.to_string()))
+        }
     }
 }
 

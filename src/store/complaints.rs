@@ -85,6 +85,10 @@ pub struct ComplaintRow {
     pub satisfaction_recorded_by_id: Option<i64>,
     pub satisfaction_recorded_at: Option<NaiveDateTime>,
     pub erased_at: Option<NaiveDateTime>,
+    /// Brought in from an existing register rather than registered here.
+    pub imported: bool,
+    /// A row imported without a reference: the hash of its cells.
+    pub import_key: Option<String>,
 }
 
 impl ComplaintRow {
@@ -487,6 +491,113 @@ pub fn insert(conn: &mut AnyConnection, new: NewComplaint<'_>) -> QueryResult<Co
         ))
         .returning(complaints::all_columns)
         .get_result(conn)
+}
+
+/// What an imported complaint has beyond its registration: the state its old register left
+/// it in, and what recognises its row.
+pub struct Imported<'a> {
+    pub procedure: &'a Procedure,
+    /// `None` leaves it unclassified.
+    pub classification: Option<ImportedClassification<'a>>,
+    /// The hash of a row that had no reference.
+    pub key: Option<&'a str>,
+}
+
+/// The classification an imported complaint had, and who is recorded as having made it when.
+pub struct ImportedClassification<'a> {
+    pub channel: Option<Channel>,
+    pub categories: &'a BTreeSet<Category>,
+    pub by: i64,
+    pub at: DateTime<Utc>,
+}
+
+/// Records a complaint of an existing register: registered as [`insert`] does, then given
+/// its procedure's state, marked `imported`, in the same transaction.
+pub fn insert_imported(
+    conn: &mut AnyConnection,
+    new: NewComplaint<'_>,
+    imported: Imported<'_>,
+) -> QueryResult<ComplaintRow> {
+    let now = new.now;
+    let row = insert(conn, new)?;
+    let (channel, mask, classified_by, classified_at) = match imported.classification {
+        Some(c) => (
+            c.channel.map(|ch| ch.as_str()),
+            classification::mask(c.categories),
+            Some(c.by),
+            Some(to_db(c.at)),
+        ),
+        None => (None, 0, None, None),
+    };
+    diesel::update(complaints::table.find(row.id))
+        .set((
+            ProcedureColumns::from(imported.procedure),
+            (
+                complaints::channel.eq(channel),
+                complaints::category_mask.eq(mask),
+                complaints::classified_by_id.eq(classified_by),
+                complaints::classified_at.eq(classified_at),
+                complaints::imported.eq(true),
+                complaints::import_key.eq(imported.key),
+                complaints::updated_at.eq(to_db(now)),
+            ),
+        ))
+        .returning(complaints::all_columns)
+        .get_result(conn)
+}
+
+/// Whether the organisation holds a complaint with this reference: `Some(imported)` if so.
+pub fn with_reference(
+    conn: &mut AnyConnection,
+    organisation_id: i64,
+    reference: &str,
+) -> QueryResult<Option<bool>> {
+    complaints::table
+        .filter(complaints::organisation_id.eq(organisation_id))
+        .filter(complaints::reference.eq(reference))
+        .select(complaints::imported)
+        .first(conn)
+        .optional()
+}
+
+/// Whether a row with this hash was imported into the organisation before.
+pub fn import_key_taken(
+    conn: &mut AnyConnection,
+    organisation_id: i64,
+    key: &str,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        complaints::table
+            .filter(complaints::organisation_id.eq(organisation_id))
+            .filter(complaints::import_key.eq(key)),
+    ))
+    .get_result(conn)
+}
+
+/// Moves the organisation's counter for `year` up to `number` when it is behind, so that
+/// the references issued after an import of `KL-2026-0040` go on from `KL-2026-0041`.
+pub fn counter_at_least(
+    conn: &mut AnyConnection,
+    organisation_id: i64,
+    year: i32,
+    number: i32,
+) -> QueryResult<()> {
+    per_backend!(conn, |c| {
+        diesel::insert_into(reference_counters::table)
+            .values((
+                reference_counters::organisation_id.eq(organisation_id),
+                reference_counters::year.eq(year),
+                reference_counters::last_number.eq(number),
+            ))
+            .on_conflict((reference_counters::organisation_id, reference_counters::year))
+            .do_update()
+            .set(reference_counters::last_number.eq(sql::<diesel::sql_types::Integer>(
+                "CASE WHEN reference_counters.last_number > excluded.last_number \
+                 THEN reference_counters.last_number ELSE excluded.last_number END",
+            )))
+            .execute(c)
+    })?;
+    Ok(())
 }
 
 /// One of the organisation's complaints.

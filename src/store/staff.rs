@@ -123,6 +123,25 @@ pub fn ensure_all<const N: usize>(
     Ok(subjects.map(|s| ids[s]))
 }
 
+/// The row id of the staff member the service knows by this e-mail address (as their token
+/// gave it), if exactly one has it.
+pub fn find_by_email(
+    conn: &mut AnyConnection,
+    organisation_id: i64,
+    email: &str,
+) -> QueryResult<Option<i64>> {
+    let ids: Vec<i64> = staff::table
+        .filter(staff::organisation_id.eq(organisation_id))
+        .filter(staff::email.eq(email))
+        .select(staff::id)
+        .limit(2)
+        .load(conn)?;
+    Ok(match ids[..] {
+        [id] => Some(id),
+        _ => None,
+    })
+}
+
 /// The staff member with this identity-provider id, if the service knows them.
 pub fn find_by_subject(
     conn: &mut AnyConnection,

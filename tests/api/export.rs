@@ -57,17 +57,28 @@ fn column(rows: &[Vec<String>], header: &str) -> Vec<String> {
     rows[1..].iter().map(|r| r[at].clone()).collect()
 }
 
-/// A complaint with a first reaction, a classification and a decision, and 201 plain ones:
-/// more than one of the export's pages.
-async fn seed(app: &TestApp) -> i64 {
-    let decided = app.register(DANA, &complaint_body()).await["id"].as_i64().unwrap();
+/// A complaint with an address, a first reaction, a classification, `decision` and the
+/// client's satisfaction: every column of the register filled.
+pub async fn decided_complaint(app: &TestApp, decision: &Value) -> i64 {
+    let mut body = complaint_body();
+    body["complainant"]["address"] =
+        json!({"street": "Dam 1", "postal_code": "1012js", "city": "Amsterdam"});
+    let decided = app.register(DANA, &body).await["id"].as_i64().unwrap();
     let path = |tail: &str| format!("/api/v1/complaints/{decided}{tail}");
     let contact = json!({"channel": "phone", "summary": "Cliënt gebeld."});
     assert!(app.post(&path("/contacts"), DANA, &contact).await.status.is_success());
     let classification = json!({"channel": "written", "categories": ["financial", "conduct"]});
     assert!(app.put(&path("/classification"), KEES, &classification).await.status.is_success());
+    assert!(app.post(&path("/decision"), KEES, decision).await.status.is_success());
+    let satisfaction = json!({"score": 4, "remark": "Snel opgelost."});
+    assert!(app.post(&path("/satisfaction"), DANA, &satisfaction).await.status.is_success());
+    decided
+}
+
+/// [`decided_complaint`] and 201 plain ones: more than one of the export's pages.
+async fn seed(app: &TestApp) -> i64 {
     let decision = json!({"summary": "Creditnota verstuurd.", "resolution": "resolved", "judgement": "well_founded"});
-    assert!(app.post(&path("/decision"), KEES, &decision).await.status.is_success());
+    let decided = decided_complaint(app, &decision).await;
     for i in 0..201 {
         let mut body = complaint_body();
         body["matter_reference"] = json!(format!("Z-{i}"));
@@ -104,6 +115,16 @@ async fn the_csv_and_the_xlsx_hold_the_lists_complaints(app: TestApp) {
     assert_eq!(cell("Eerste reactie"), "2026-11-02T09:00:00Z");
     assert_eq!(cell("Reactietermijn"), "answered_within_term");
     assert_eq!(cell("Uitkomst"), "resolved");
+    assert_eq!(cell("Oordeel"), "well_founded");
+    assert_eq!(cell("Adres klager"), "Dam 1");
+    assert_eq!(cell("Postcode klager"), "1012 JS");
+    assert_eq!(cell("Woonplaats klager"), "Amsterdam");
+    assert_eq!(cell("Land klager"), "NL");
+    assert_eq!(cell("Tevredenheid cliënt"), "4");
+    // The plain ones have no judgement, address or satisfaction yet.
+    for header in ["Oordeel", "Adres klager", "Land klager", "Tevredenheid cliënt"] {
+        assert_eq!(column(&csv, header)[0], "", "{header}");
+    }
     assert_eq!(cell("Besluit"), "Creditnota verstuurd.");
     assert_eq!(cell("Besloten"), "2026-11-02T09:00:00Z");
     assert_eq!(cell("Status"), "decided");
@@ -180,6 +201,8 @@ async fn filters_language_and_scope_apply(app: TestApp) {
     assert_eq!(english[0][..4], ["Reference", "Kind", "Status", "Received"]);
     assert_eq!(column(&english, "Reference"), ["KL-2026-0003"]);
     assert_eq!(column(&english, "Response term"), ["not_applicable"]);
+    assert_eq!(column(&english, "Judgement"), [""]);
+    assert_eq!(column(&english, "Client satisfaction"), [""]);
 
     // A dienstverlener exports what they may see, and nothing else.
     for person in [DANA, EVA] {

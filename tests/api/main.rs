@@ -20,6 +20,7 @@ mod editing;
 mod erasure;
 mod export;
 mod identity_providers;
+mod imports;
 mod inputs;
 mod integrity;
 mod limits;

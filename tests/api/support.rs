@@ -160,6 +160,14 @@ impl TestApp {
         TestApp::start(self.config.clone(), self.clock.clone(), self.database.clone()).await
     }
 
+    /// The database as the command line names it (`KLACHTEN_DATABASE_URL`).
+    pub fn database_url(&self) -> String {
+        match &self.config.database {
+            DbTarget::Postgres { url } => url.clone(),
+            DbTarget::Sqlite { path } => format!("sqlite://{path}"),
+        }
+    }
+
     /// Now, as the service's clock has it.
     pub fn clock_now(&self) -> DateTime<Utc> {
         klachtenregister::clock::Clock::now(&self.clock)
