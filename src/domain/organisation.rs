@@ -207,24 +207,53 @@ mod tests {
             ("Kantoor", Some(1), Some(2))
         );
         assert!(
-            check_settings("K", 7, (Named::Nobody, Named::Nobody), ("", None), TWO_YEARS, DAY).is_ok()
+            check_settings("K", 7, (Named::Nobody, Named::Nobody), ("", None), TWO_YEARS, DAY)
+                .is_ok()
         );
         assert_eq!(
-            fields(check_settings("K", 7, (coordinator(1), coordinator(1)), ("", None), TWO_YEARS, DAY)),
+            fields(check_settings(
+                "K",
+                7,
+                (coordinator(1), coordinator(1)),
+                ("", None),
+                TWO_YEARS,
+                DAY
+            )),
             ["deputy_coordinator_id"]
         );
         let dienstverlener =
             Named::Known { id: 3, roles: Roles::default().with(Role::Dienstverlener) };
         assert_eq!(
-            fields(check_settings("K", 7, (dienstverlener, Named::Unknown), ("", None), TWO_YEARS, DAY)),
+            fields(check_settings(
+                "K",
+                7,
+                (dienstverlener, Named::Unknown),
+                ("", None),
+                TWO_YEARS,
+                DAY
+            )),
             ["coordinator_id", "deputy_coordinator_id"]
         );
         assert_eq!(
-            fields(check_settings("", 0, (Named::Nobody, Named::Nobody), ("", None), TWO_YEARS, DAY)),
+            fields(check_settings(
+                "",
+                0,
+                (Named::Nobody, Named::Nobody),
+                ("", None),
+                TWO_YEARS,
+                DAY
+            )),
             ["name", "response_term_days"]
         );
         assert_eq!(
-            fields(check_settings("K", 91, (Named::Nobody, Named::Nobody), ("", None), TWO_YEARS, DAY)),
+            fields(check_settings(
+                "K",
+                91,
+                (Named::Nobody, Named::Nobody),
+                ("", None),
+                TWO_YEARS,
+                DAY
+            )),
             ["response_term_days"]
         );
     }
