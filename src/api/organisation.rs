@@ -38,7 +38,7 @@ pub async fn read(
     description = "Name, response term, coordinator and deputy (both must have signed in with \
         the klachtencoordinator role, and be two people), the regulation text handed to \
         clients, the external dispute body a client can turn to (`dispute_body`: a name, an \
-        address, an http(s) website; `null` names none), the retention term, and how many hours \
+        address, an http(s) website; null names none), the retention term, and how many hours \
         before a term its handler is warned (`due_soon_hours`). A changed term applies to \
         complaints received from now on.",
     params(("If-Match" = String, Header, description = "The ETag this change is based on: required (`428` without it)", example = "\"1\"")),
