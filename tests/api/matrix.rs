@@ -187,6 +187,15 @@ fn rows(f: &Fixture) -> BTreeMap<&'static str, (Request, [Expect; 6])> {
                 COORDINATE_ORGANISATION,
             ),
         ),
+        // A PDF is no register: a coordinator's dry run is refused by the rules (422), after
+        // authorisation; a dienstverlener's before a byte is read.
+        (
+            "import_register",
+            (
+                Request { body: Body::Document, ..query("dry_run=true") },
+                [Denied, Denied, Passes, Passes, Passes, Unauthenticated],
+            ),
+        ),
         // The complaints found are about Kees: the deputy hands them out. Otto's
         // organisation holds nothing about the person.
         (
