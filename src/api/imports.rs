@@ -72,7 +72,11 @@ pub async fn create(
     ctx.caller.require_coordinator().map_err(|d| ApiError::from(d.hidden_as("import")))?;
     declared_within(&request, state.max_document_bytes)?;
     let upload = read_upload(&request, form, state.max_document_bytes).await?;
-    let table = import::read(&upload.content)
+    // Unzipping and parsing a workbook is CPU work: off the async worker that serves requests.
+    let content = upload.content;
+    let table = web::block(move || import::read(&content))
+        .await
+        .map_err(|_| ApiError::internal())?
         .map_err(|message| ApiError::validation(vec![FieldError::new("file", message)]))?;
     let report = operation::import(&state.db, ctx, table, query.0.dry_run, |_| {}).await?;
     Ok(web::Json(report))
