@@ -1,8 +1,9 @@
 """The benchmark of issue 7: the service on a freshly seeded database, driven by wrk, against
 baselines measured in the same run on the same database — pgbench's primary-key select and
 single-row insert with as many connections as the service's pool, and the service's own
-/health/live. Prints a markdown table (figure, baseline, ratio) and the issue's targets as met
-or not met, and writes it all to bench/results/<date>-benchmark.md.
+/health/live. Prints a markdown table (figure, baseline, ratio) and the targets of issues 7 and
+15 as met or not met, and writes it all to bench/results/<date>-benchmark.md. The load of the
+--export-at size (100,000) includes one export of the whole register as CSV.
 
     python3 bench/run.py [--sizes 10000,100000,1000000] [--duration 10] [--backends postgres,sqlite]
 
@@ -22,6 +23,9 @@ import secrets
 import subprocess
 import sys
 import threading
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import service
@@ -34,6 +38,7 @@ LIST_FILTER = "status=in_progress"
 UNLOGGED_READ = "GET /complaints/{id}/classification (not read-logged)"
 SPREAD = 10
 SPREAD_POST = f"POST /complaints, {SPREAD} organisations"
+EXPORT = "GET /complaints as CSV (whole register, 1 request)"
 
 
 def wrk(url, script, duration, connections, threads, env=None, timeout_s=10):
@@ -273,6 +278,14 @@ def measure(backend, size, args):
             # a response time, not a throughput.
             runs.append(("GET /overview (1 connection)", overview, "read.lua", {}, 1))
             for name, path, script, extra, connections in runs:
+                if name.startswith("GET /overview") and size == args.export_at:
+                    # Issue 15's memory target counts an export of the whole register in
+                    # the load: one streamed request, after the writes, inside the watch.
+                    with CpuSplit(svc, url) as cpu:
+                        figures[EXPORT] = export_figure(svc, coordinator)
+                    figures[EXPORT]["cpu"] = cpu.per_request(1)
+                    e = figures[EXPORT]
+                    print(f"{EXPORT}: {e['rows']:,} rows, {e['mib']:.1f} MiB in {e['p50']:.0f} ms", flush=True)
                 if name.startswith("GET /overview"):
                     # The overview's aggregates run inside the process on SQLite: the peak
                     # under the request load alone is reported apart from it.
@@ -292,6 +305,24 @@ def measure(backend, size, args):
             result["exit_code"] = svc.stop()
             result["log_tail"] = [l for l in svc.log_tail(200) if " ERROR " in l or " WARN " in l][-5:]
     return result
+
+
+def export_figure(svc, coordinator):
+    """The register as CSV in one request, read in chunks and counted, never held (as
+    bench/export.py asks for it), in the shape of a wrk figure."""
+    started, body, lines = time.perf_counter(), 0, 0
+    request = urllib.request.Request(svc.base + "/api/v1/complaints", headers={"Authorization": f"Bearer {coordinator}", "Accept": "text/csv"})
+    try:
+        with urllib.request.urlopen(request, timeout=600) as response:
+            while chunk := response.read(1 << 16):
+                body += len(chunk)
+                lines += chunk.count(b"\n")
+        errors, detail, statuses = 0, "", None
+    except (OSError, urllib.error.HTTPError) as e:
+        errors, detail, statuses = 1, str(e)[:200], getattr(e, "code", None)
+    ms = (time.perf_counter() - started) * 1000
+    return {"rps": 1000 / ms, "p50": ms, "p99": ms, "requests": 1, "errors": errors, "error_detail": detail,
+            "statuses": statuses, "rows": max(lines - 1, 0), "mib": body / 2**20}
 
 
 def ratio(a, b):
@@ -317,7 +348,7 @@ def table(results):
                 SPREAD_POST: ("pgbench insert", "req/s"),
                 UNLOGGED_READ: ("GET /complaints/{id}", "req/s"),
             }.get(name, ("GET /health/live", "req/s"))
-            if name == "GET /health/live" or base_name not in f:
+            if name in ("GET /health/live", EXPORT) or base_name not in f:
                 base_cell, base_rps, base_p50, ratio_cell = "—", "—", "—", "—"
             else:
                 base = f[base_name]
@@ -342,6 +373,14 @@ def cpu_cell(figure):
     return " / ".join("—" if cpu[k] is None else f"{cpu[k]:,.0f}" for k in ("service", "db", "tool"))
 
 
+def met(ok, *figures):
+    # A figure with failed requests measured something else than the work it names.
+    failed = sum(f["errors"] for f in figures)
+    if failed:
+        return f"not met ({failed:,} failed requests)"
+    return "met" if ok else "not met"
+
+
 def targets(results):
     """(target, status, evidence) for each of the issue's targets; they apply to PostgreSQL."""
     pg = [r for r in results if r["backend"] == "postgres"]
@@ -354,13 +393,6 @@ def targets(results):
             out.append((name, "not measured", "no PostgreSQL run of the size it needs"))
         for status, evidence in rows:
             out.append((name, status, evidence))
-
-    def met(ok, *figures):
-        # A figure with failed requests measured something else than the work it names.
-        failed = sum(f["errors"] for f in figures)
-        if failed:
-            return f"not met ({failed:,} failed requests)"
-        return "met" if ok else "not met"
 
     each("GET /complaints/{id} ≥ 40% of pgbench select", lambda r: (
         met(r["figures"]["GET /complaints/{id}"]["rps"] >= 0.40 * r["figures"]["pgbench select"]["rps"], r["figures"]["GET /complaints/{id}"]),
@@ -404,6 +436,61 @@ def targets(results):
     return out
 
 
+def targets_15(results, export_at):
+    """(target, status, evidence) for each of issue 15's targets, from the figures of this run;
+    the pgbench baselines exist on PostgreSQL only, so the ratios to them are PostgreSQL's."""
+    out = []
+
+    def each(name, rows, missing):
+        rows = [row for row in rows if row]
+        out.extend((name, status, evidence) for status, evidence in rows)
+        if not rows:
+            out.append((name, "not measured", missing))
+
+    def of(backend):
+        return [r for r in results if r["backend"] == backend]
+
+    def stalls(r):
+        p = r["figures"]["POST /complaints"]
+        return (met(p["p99"] <= 10 * p["p50"], p), f"{r['size']:,}: p50 {p['p50']:.2f} ms, p99 {p['p99']:.2f} ms "
+                f"= {ratio(p['p99'], p['p50']):.1f}× p50, {p['rps']:,.0f} req/s with {r['connections']} connections")
+    each("SQLite POST /complaints p99 ≤ 10 × p50", [stalls(r) for r in of("sqlite")], "no SQLite run")
+
+    def against(figure, baseline, share):
+        def check(r):
+            f, b = r["figures"][figure], r["figures"][baseline]
+            return (met(f["rps"] >= share * b["rps"], f), f"{r['size']:,}: {f['rps']:,.0f} vs {b['rps']:,.0f} req/s = {ratio(f['rps'], b['rps']):.1%}")
+        return check
+    each("GET /complaints/{id} ≥ 25% of pgbench select", map(against("GET /complaints/{id}", "pgbench select", 0.25), of("postgres")), "no PostgreSQL run")
+    each("POST /complaints ≥ 10% of pgbench insert", map(against("POST /complaints", "pgbench insert", 0.10), of("postgres")), "no PostgreSQL run")
+
+    limits = {100_000: 150, 1_000_000: 500}
+
+    def overview(r):
+        if r["per_org"] not in limits:
+            return None
+        o, limit = r["figures"]["GET /overview (1 connection)"], limits[r["per_org"]]
+        return (met(o["p50"] < limit, o), f"{r['backend']} {r['per_org']:,} in one organisation: p50 {o['p50']:.0f} ms "
+                f"(limit {limit} ms), p99 {o['p99']:.0f} ms")
+    each("overview at 1,000,000 < 500 ms and at 100,000 < 150 ms, both databases", map(overview, results),
+         "no run with 100,000 or 1,000,000 complaints in one organisation")
+
+    for backend in ("postgres", "sqlite"):
+        runs = of(backend)
+        exported = [r for r in runs if EXPORT in r["figures"]]
+
+        def memory(r):
+            e = r["figures"].get(EXPORT)
+            load = f"export of {e['rows']:,} rows included" if e else "no export in this run's load"
+            return (met(r["rss_peak"] < 100, *([e] if e else [])), f"{r['size']:,}: peak RSS {r['rss_peak']:.1f} MiB ({load}; "
+                    f"{r['rss_peak_requests']:.1f} MiB before the overview, idle {r['rss_idle']:.1f} MiB)")
+        name = f"{backend} service memory under load < 100 MiB, with the export"
+        each(name, map(memory, runs), f"no {backend} run")
+        if runs and not exported:
+            out.append((name, "not measured", f"no {backend} run of {export_at:,} complaints, where the export is in the load"))
+    return out
+
+
 def report(results, args, command, started):
     lines = [
         f"# Benchmark — {datetime.date.today()}",
@@ -438,6 +525,10 @@ def report(results, args, command, started):
         "## Targets (PostgreSQL)",
         "",
         *[f"- **{status}** — {name}: {evidence}" for name, status, evidence in targets(results)],
+        "",
+        "## Targets of issue 15",
+        "",
+        *[f"- **{status}** — {name}: {evidence}" for name, status, evidence in targets_15(results, args.export_at)],
     ]
     oddities = []
     for r in results:
@@ -474,6 +565,7 @@ def main():
     parser.add_argument("--connections", type=int, default=None, help="wrk's connections (default: the pool size)")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2, help="wrk's and pgbench's threads")
     parser.add_argument("--workers", type=int, default=None, help="KLACHTEN_WORKERS (default: the service's own)")
+    parser.add_argument("--export-at", type=int, default=100_000, help="the size whose load includes an export of the whole register as CSV")
     parser.add_argument("--output", default=None, help="the result file (default: bench/results/<date>-benchmark.md)")
     args = parser.parse_args()
     args.connections = args.connections or args.pool
@@ -489,7 +581,7 @@ def main():
     for backend in args.backends.split(","):
         for size in sizes:
             r = measure(backend, size, args)
-            r["pool"] = args.pool
+            r["pool"], r["connections"] = args.pool, args.connections
             results.append(r)
 
     text = report(results, args, command.strip(), started)
