@@ -6,6 +6,7 @@
 mod health;
 pub mod schema;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -167,6 +168,46 @@ pub struct Db {
     target: DbTarget,
     outage: Outage,
     acquire_timeout: Duration,
+    /// SQLite only: the one connection every write of this process is queued to.
+    writer: Option<Writer>,
+}
+
+/// SQLite lets one transaction write at a time. Writers that each take a pooled connection
+/// and race for the lock wait in SQLite's busy handler, which sleeps in growing steps, so a
+/// few of them wait a second or more while the lock is free most of the time. Queued in
+/// arrival order to one connection (tokio's mutex is fair), each write waits only for those
+/// before it, and the connection keeps its prepared statements from write to write. The
+/// busy timeout stays on it for writers in other processes (a second instance, the CLI).
+#[derive(Clone)]
+struct Writer {
+    connection: Arc<tokio::sync::Mutex<Option<AnyConnection>>>,
+    manager: ConnectionManager,
+    /// How long a write waits for its turn before it is answered 503, as it would have
+    /// waited for the lock under the busy timeout.
+    wait: Duration,
+}
+
+/// A write's turn at the writer. Ends the turn on every way out of it — a panic included:
+/// a connection left inside a transaction is closed, which rolls back what it wrote, and
+/// the next turn opens a fresh one.
+struct Turn(tokio::sync::OwnedMutexGuard<Option<AnyConnection>>);
+
+impl Turn {
+    fn connection(&mut self, manager: &ConnectionManager) -> Result<&mut AnyConnection, DbError> {
+        let slot = &mut *self.0;
+        if slot.is_none() {
+            *slot = Some(manager.establish().map_err(|e| DbError::Unavailable(e.to_string()))?);
+        }
+        slot.as_mut().ok_or_else(|| DbError::Unavailable("no writer connection".into()))
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        if self.0.as_mut().is_some_and(AnyConnection::is_broken_transaction_manager) {
+            *self.0 = None;
+        }
+    }
 }
 
 impl Db {
@@ -178,6 +219,11 @@ impl Db {
             sqlite_busy_timeout: settings.sqlite_busy_timeout,
         };
         let outage = Outage::default();
+        let writer = matches!(target, DbTarget::Sqlite { .. }).then(|| Writer {
+            connection: Arc::new(tokio::sync::Mutex::new(None)),
+            manager: manager.clone(),
+            wait: settings.sqlite_busy_timeout,
+        });
         let pool = r2d2::Pool::builder()
             .max_size(settings.max_size)
             .min_idle(Some(0))
@@ -185,7 +231,7 @@ impl Db {
             .test_on_check_out(false)
             .error_handler(Box::new(outage.clone()))
             .build_unchecked(manager);
-        Db { pool, target, outage, acquire_timeout: settings.acquire_timeout }
+        Db { pool, target, outage, acquire_timeout: settings.acquire_timeout, writer }
     }
 
     /// A pooled connection, waiting at most the acquire timeout — or briefly, while the
@@ -226,14 +272,30 @@ impl Db {
     }
 
     /// Runs `f` inside one write transaction on the blocking pool: everything `f` writes —
-    /// the change and its events — commits together or not at all.
+    /// the change and its events — commits together or not at all. On SQLite the writes of
+    /// this process take turns at one connection, in the order they arrive ([`Writer`]);
+    /// PostgreSQL locks rows, so its writes run side by side on pooled connections.
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        self.read(move |conn| write_transaction(conn, f)).await
+        let Some(writer) = &self.writer else {
+            return self.read(move |conn| write_transaction(conn, f)).await;
+        };
+        let turn = tokio::time::timeout(writer.wait, writer.connection.clone().lock_owned())
+            .await
+            .map_err(|_| E::from(DbError::Unavailable("writes are queued too long".into())))?;
+        let manager = writer.manager.clone();
+        // The turn moves into the blocking task: it ends when the write does, also when the
+        // request that asked for it has gone away meanwhile.
+        actix_web::web::block(move || {
+            let mut turn = Turn(turn);
+            write_transaction(turn.connection(&manager)?, f)
+        })
+        .await
+        .map_err(|_| E::from(DbError::TaskFailed))?
     }
 
     /// Is the database reachable right now?

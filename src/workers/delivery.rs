@@ -7,7 +7,7 @@ use diesel::QueryResult;
 
 use crate::clock::SharedClock;
 use crate::config::DeliverySettings;
-use crate::db::{AnyConnection, Db, DbError, write_transaction};
+use crate::db::{AnyConnection, Db, DbError};
 use crate::domain::webhooks::retry_after;
 use crate::store::deliveries::{self, Channel, Claimed, Outcome};
 
@@ -41,12 +41,8 @@ impl Delivery {
         let with_mail = self.mailer.is_some();
         // Until the outbox is empty, so that a burst of events is not spread over rounds.
         loop {
-            let handed_on = self
-                .db
-                .read(move |conn| {
-                    write_transaction(conn, |conn| outbox::dispatch(conn, now, with_mail))
-                })
-                .await?;
+            let handed_on =
+                self.db.write(move |conn| outbox::dispatch(conn, now, with_mail)).await?;
             if handed_on < outbox::BATCH {
                 break;
             }
@@ -75,11 +71,9 @@ where
 {
     // Long enough for every attempt of the round to time out before anyone tries again.
     let lease_until = now + settings.timeout * 2 + chrono::Duration::seconds(30);
-    db.read(move |conn| {
-        write_transaction(conn, |conn| {
-            let claimed = deliveries::claim_due(conn, channel, now, lease_until, limit)?;
-            Ok::<_, DbError>(look_up(conn, claimed)?)
-        })
+    db.write(move |conn| {
+        let claimed = deliveries::claim_due(conn, channel, now, lease_until, limit)?;
+        Ok::<_, DbError>(look_up(conn, claimed)?)
     })
     .await
 }
@@ -93,13 +87,11 @@ pub(super) async fn record(
     if outcomes.is_empty() {
         return Ok(());
     }
-    db.read(move |conn| {
-        write_transaction(conn, |conn| {
-            for (id, outcome) in &outcomes {
-                deliveries::record(conn, *id, outcome, now)?;
-            }
-            Ok::<_, DbError>(())
-        })
+    db.write(move |conn| {
+        for (id, outcome) in &outcomes {
+            deliveries::record(conn, *id, outcome, now)?;
+        }
+        Ok::<_, DbError>(())
     })
     .await
 }

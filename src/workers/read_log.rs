@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::db::{Db, DbError, write_transaction};
+use crate::db::{Db, DbError};
 use crate::store::read_log::{self, Read};
 
 const QUEUE: usize = 10_000;
@@ -77,13 +77,8 @@ async fn write(db: Db, mut receiver: mpsc::Receiver<Read>, flush_every: Duration
         let mut delay = Duration::from_millis(100);
         loop {
             let rows = batch.clone();
-            let written = db
-                .read(move |conn| {
-                    write_transaction(conn, |conn| {
-                        Ok::<_, DbError>(read_log::insert_all(conn, &rows)?)
-                    })
-                })
-                .await;
+            let written =
+                db.write(move |conn| Ok::<_, DbError>(read_log::insert_all(conn, &rows)?)).await;
             match written {
                 Ok(()) => break,
                 Err(error) => {

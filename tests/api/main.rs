@@ -45,3 +45,4 @@ mod upgrade;
 mod uploads;
 mod visibility;
 mod webhooks;
+mod writer;

@@ -1,0 +1,191 @@
+//! The writes of one process: on SQLite they take turns at one connection (issue 15), so
+//! that many writers at once all get their turn without meeting "database is locked"; a
+//! write that fails or panics gives up its turn and leaves nothing behind; and a process
+//! killed in the middle of writing keeps every write it acknowledged.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use klachtenregister::db::{DbError, write_transaction};
+use klachtenregister::store::organisations;
+
+use crate::on_both_databases;
+use crate::support::{DANA, TestApp, complaint_body, start_of_test};
+
+// Many writers at once: `concurrency::concurrent_registrations_get_consecutive_references`.
+on_both_databases!(a_failed_or_panicking_write_gives_up_its_turn_and_leaves_nothing);
+
+const WRITERS: usize = 40;
+
+async fn a_failed_or_panicking_write_gives_up_its_turn_and_leaves_nothing(app: TestApp) {
+    let failed = app
+        .db
+        .write(|conn| {
+            organisations::create(conn, "half-failed", "Half", start_of_test())?;
+            Err::<(), _>(DbError::Query(diesel::result::Error::RollbackTransaction))
+        })
+        .await;
+    assert!(matches!(failed, Err(DbError::Query(_))), "{failed:?}");
+    let panicked = app
+        .db
+        .write(|conn| -> Result<(), DbError> {
+            organisations::create(conn, "half-panicked", "Half", start_of_test())?;
+            panic!("a write panics in the middle of its transaction");
+        })
+        .await;
+    assert!(matches!(panicked, Err(DbError::TaskFailed)), "{panicked:?}");
+
+    // The next write through the service gets its turn.
+    let created = app.post("/api/v1/complaints", DANA, &complaint_body()).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    // A write on another connection is not kept waiting by a transaction left open: on
+    // SQLite it would wait out the busy timeout and fail with "database is locked".
+    let mut other = app.db.connection().unwrap();
+    write_transaction(&mut other, |conn| {
+        organisations::create(conn, "after-the-panic", "Erna", start_of_test())
+            .map_err(DbError::from)
+    })
+    .unwrap();
+    drop(other);
+    let left = app
+        .db
+        .read(|conn| {
+            let mut found = Vec::new();
+            for slug in ["half-failed", "half-panicked", "after-the-panic"] {
+                found.push(organisations::find_by_slug(conn, slug)?.is_some());
+            }
+            Ok::<_, DbError>(found)
+        })
+        .await
+        .unwrap();
+    assert_eq!(left, [false, false, true], "only the write that committed is there");
+}
+
+/// The binary in development mode on SQLite in `data`, until it is dropped or killed.
+struct Service {
+    child: Child,
+    base: String,
+    dienstverlener: String,
+    coordinator: String,
+}
+
+impl Service {
+    fn start(data: &std::path::Path) -> Service {
+        use std::io::{BufRead, BufReader};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_klachtenregister"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("KLACHTEN_DATA_DIR", data)
+            .env("KLACHTEN_BIND", "127.0.0.1:0")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines().map_while(Result::ok);
+        let mut banner = Vec::new();
+        for line in lines.by_ref() {
+            let done = line.contains("try: curl");
+            banner.push(line);
+            if done {
+                break;
+            }
+        }
+        // Keeps reading, so that the service never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        let after = |label: &str| {
+            let at = banner.iter().position(|l| l.contains(label));
+            banner[at.unwrap_or_else(|| panic!("{label} in {banner:?}")) + 1].trim().to_owned()
+        };
+        let swagger = banner.iter().find_map(|l| l.split("Swagger UI: ").nth(1)).unwrap();
+        let base = swagger.split_whitespace().next().unwrap().trim_end_matches("/swagger-ui/");
+        Service {
+            base: base.to_owned(),
+            dienstverlener: after("dienstverlener (dev-dienstverlener)"),
+            coordinator: after("klachtencoordinator (dev-coordinator)"),
+            child,
+        }
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// SQLite's alone: PostgreSQL's durability is the server's, not the service's.
+#[actix_web::test]
+async fn a_process_killed_while_writing_keeps_every_acknowledged_write() {
+    let data = tempfile::tempdir().unwrap();
+    let mut service = Service::start(data.path());
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
+    let body = json!({"kind": "improvement", "reported_by": "employee", "description": "Sjabloon"});
+    let mut pending: FuturesUnordered<_> = (0..WRITERS)
+        .map(|_| {
+            client
+                .post(format!("{}/api/v1/complaints", service.base))
+                .bearer_auth(&service.dienstverlener)
+                .json(&body)
+                .send()
+        })
+        .collect();
+    let mut acknowledged = Vec::new();
+    let mut unanswered = 0;
+    while let Some(response) = pending.next().await {
+        let Ok(response) = response else {
+            unanswered += 1;
+            continue;
+        };
+        let status = response.status();
+        let Ok(answer) = response.json::<Value>().await else {
+            unanswered += 1;
+            continue;
+        };
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+        acknowledged.push(answer["id"].clone());
+        // Killed with the rest of the writes still queued or in flight.
+        if acknowledged.len() == WRITERS / 4 {
+            service.child.kill().unwrap();
+            service.child.wait().unwrap();
+        }
+    }
+    assert!(acknowledged.len() >= WRITERS / 4, "{} acknowledged", acknowledged.len());
+    eprintln!("{} acknowledged, {unanswered} unanswered by the killed process", acknowledged.len());
+    drop(service);
+
+    let service = Service::start(data.path());
+    for id in &acknowledged {
+        let seen = client
+            .get(format!("{}/api/v1/complaints/{id}", service.base))
+            .bearer_auth(&service.coordinator)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(seen.status(), StatusCode::OK, "acknowledged complaint {id} is there");
+    }
+    let verification: Value = client
+        .get(format!("{}/api/v1/events/verification", service.base))
+        .bearer_auth(&service.coordinator)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(verification["intact"], true, "{verification}");
+    let after = client
+        .post(format!("{}/api/v1/complaints", service.base))
+        .bearer_auth(&service.dienstverlener)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), StatusCode::CREATED, "the restarted process writes");
+}
