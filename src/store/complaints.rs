@@ -640,7 +640,8 @@ pub fn find_with_people(
         .or(person.eq(c::dienstverlener_signed_by_id))
         .or(person.eq(c::coordinator_signed_by_id))
         .or(person.eq(c::satisfaction_recorded_by_id));
-    let rows: Vec<(ComplaintRow, Option<(i64, String, Option<String>)>)> = c::complaints
+    type Named = Option<(i64, String, Option<String>)>;
+    let rows: Vec<(ComplaintRow, Named)> = c::complaints
         .left_join(staff::table.on(names))
         .filter(c::organisation_id.eq(organisation_id))
         .filter(c::id.eq(id))
