@@ -13,13 +13,13 @@ use super::command::{self, CommandKind, Done, Nothing};
 use super::page::{Page, PageRequest};
 use super::people::{self, StaffRef};
 use super::reads;
-use super::targets::{OnComplaint, readable_complaint};
-use super::{Context, Event, OperationError, changes};
+use super::targets::{OnComplaint, readable_complaint_with_people};
+use super::{Caller, Context, Event, OperationError, changes};
 use crate::db::{AnyConnection, Db};
 use crate::domain::access::ComplaintAct;
 use crate::domain::classification::{Category, Channel};
 use crate::domain::complaint::{
-    self, Client, Complainant, ComplaintKind, ComplaintStatus, Details, ReportedBy,
+    self, CheckedDetails, Client, Complainant, ComplaintKind, ComplaintStatus, Details, ReportedBy,
 };
 use crate::domain::deadlines::is_overdue;
 use crate::domain::events::EventType;
@@ -223,7 +223,7 @@ fn views(
 }
 
 /// The view of one complaint.
-pub(super) fn view_one(
+pub fn view_one(
     conn: &mut AnyConnection,
     row: ComplaintRow,
     now: DateTime<Utc>,
@@ -304,37 +304,71 @@ pub async fn register(
     ctx: Context,
     input: RegisterComplaint,
 ) -> Result<ComplaintView, OperationError> {
-    let registrant = ctx.caller.person()?;
-    let registrant_id = ExternalId::parse("handler_id", &registrant.subject);
-    let handler = (staff_id("handler_id", input.handler_id.as_deref()), registrant_id)
-        .all_valid()
-        .and_then(|(named, me)| Ok(complaint::handler(named, &registrant.actor(), &me)?));
-    let (handler, subject, details) = (
-        handler,
-        staff_id("subject_id", input.subject_id.as_deref()),
-        input.details(ctx.now).check(ctx.now, ctx.skew),
-    )
-        .all_valid()?;
-    let subject = complaint::subject(subject, &handler);
-    db.write(move |conn| {
+    let registration = Registration::check(&ctx, input)?;
+    db.write(move |conn| registration.record(conn, &ctx)).await
+}
+
+/// A registration whose form has been checked, to be recorded in the caller's write
+/// transaction.
+pub struct Registration {
+    input: RegisterComplaint,
+    handler: ExternalId,
+    subject: ExternalId,
+    details: CheckedDetails,
+}
+
+impl Registration {
+    /// Checks the form and who it names, before any connection is taken.
+    pub fn check(ctx: &Context, input: RegisterComplaint) -> Result<Registration, OperationError> {
+        let registrant = ctx.caller.person()?;
+        let registrant_id = ExternalId::parse("handler_id", &registrant.subject);
+        let handler = (staff_id("handler_id", input.handler_id.as_deref()), registrant_id)
+            .all_valid()
+            .and_then(|(named, me)| Ok(complaint::handler(named, &registrant.actor(), &me)?));
+        let (handler, subject, details) = (
+            handler,
+            staff_id("subject_id", input.subject_id.as_deref()),
+            input.details(ctx.now).check(ctx.now, ctx.skew),
+        )
+            .all_valid()?;
+        let subject = complaint::subject(subject, &handler);
+        Ok(Registration { input, handler, subject, details })
+    }
+
+    /// Records it, in the caller's write transaction. The statements, each needed once:
+    /// the idempotency key's claim; the organisation (its coordinators and term); the
+    /// people the form names and is told about, in one query (recorded first only when new);
+    /// the reference counter; the complaint; its event (chain head, event, new head, outbox);
+    /// the key's answer.
+    pub fn record(
+        self,
+        conn: &mut AnyConnection,
+        ctx: &Context,
+    ) -> Result<ComplaintView, OperationError> {
+        let Registration { input, handler, subject, details } = self;
         let registrant = ctx.caller.person()?.staff_id;
         let now = ctx.now;
-        command::run(conn, &ctx, (CommandKind::RegisterComplaint, Nothing), &input, |conn, ()| {
+        command::run(conn, ctx, (CommandKind::RegisterComplaint, Nothing), &input, |conn, ()| {
             let org = organisations::get(conn, ctx.organisation_id())?;
-            let [handler_id, subject_id] =
-                staff::ensure_all(conn, org.id, [handler.as_str(), subject.as_str()], now)?;
-            let assignment =
-                complaint::assign(&org.procedure(), details.get(), handler_id, subject_id);
-            // What needs no reference number is read before the counter is taken: from
-            // there on the organisation's registrations take turns until this commits.
+            let settings = org.procedure();
+            let named = [handler.as_str(), subject.as_str()];
+            let also = [Some(registrant), settings.coordinator_id, settings.deputy_coordinator_id];
+            let mut people = staff::among(conn, org.id, named, also)?;
+            let [handler_id, subject_id] = match named.map(|s| staff::id_of(&people, s)) {
+                [Some(handler_id), Some(subject_id)] => [handler_id, subject_id],
+                _ => {
+                    // Someone not seen before: recorded now, and everyone read again, so
+                    // that a name a concurrent sign-in just gave is shown.
+                    let ids = staff::ensure_all(conn, org.id, named, now)?;
+                    let all: Vec<i64> = ids.into_iter().chain(also.into_iter().flatten()).collect();
+                    people = staff::people(conn, &all)?;
+                    ids
+                }
+            };
+            let assignment = complaint::assign(&settings, details.get(), handler_id, subject_id);
+            // What needs no reference number is worked out before the counter is taken:
+            // from there on the organisation's registrations take turns until this commits.
             let told = notifications::of_registration(&assignment, registrant);
-            let named = [handler_id, subject_id, registrant];
-            let ids: Vec<i64> = named
-                .into_iter()
-                .chain(assignment.coordinator_id)
-                .chain(told.iter().map(|(id, _)| *id))
-                .collect();
-            let people = staff::people(conn, &ids)?;
             let recipients = staff::recipients_among(&people, told);
             let year = reference::counter_year(now);
             let number = store::next_reference_number(conn, org.id, year)?;
@@ -364,8 +398,7 @@ pub async fn register(
             };
             Ok(Done::recorded(view, event))
         })
-    })
-    .await
+    }
 }
 
 /// Reads a complaint the caller may see, and records the read in the read log.
@@ -376,14 +409,21 @@ pub async fn read(
     id: i64,
 ) -> Result<ComplaintView, OperationError> {
     let (caller, now) = (ctx.caller.clone(), ctx.now);
-    let view = db
-        .read(move |conn| {
-            let row = readable_complaint(conn, &caller, id)?;
-            view_one(conn, row, now)
-        })
-        .await?;
+    let view = db.read(move |conn| readable_view(conn, &caller, id, now)).await?;
     reads::record(read_log, &ctx, [id], None).await?;
     Ok(view)
+}
+
+/// The view of a complaint the caller may read: the row and the names it shows in one
+/// round trip.
+pub fn readable_view(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<ComplaintView, OperationError> {
+    let (row, people) = readable_complaint_with_people(conn, caller, id)?;
+    Ok(view(row, &people, now))
 }
 
 /// The filters of the complaint list, checked; all optional, combined with AND.

@@ -5,6 +5,7 @@
 use super::command::Target;
 use super::{Caller, OperationError};
 use diesel::QueryResult;
+use std::collections::HashMap;
 
 use crate::db::AnyConnection;
 use crate::domain::access::{ComplaintAct, Standing};
@@ -12,6 +13,7 @@ use crate::domain::actions::{self, ActionAct, ActionParties};
 use crate::store::Lock;
 use crate::store::actions::{self as actions_store, ActionRow};
 use crate::store::complaints::{self as complaints_store, ComplaintRow};
+use crate::store::staff::Person;
 
 /// A complaint to act on this way, locked for the change.
 pub struct OnComplaint {
@@ -60,6 +62,18 @@ pub fn readable_complaint(
     let row = complaint(conn, caller, id, Lock::None)?;
     caller.authorise(&row.parties(), ComplaintAct::Read)?;
     Ok(row)
+}
+
+/// A complaint the caller may read, with everyone its view names, in one query.
+pub fn readable_complaint_with_people(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: i64,
+) -> Result<(ComplaintRow, HashMap<i64, Person>), OperationError> {
+    let (row, people) = complaints_store::find_with_people(conn, caller.organisation_id(), id)?
+        .ok_or(OperationError::NotFound("complaint"))?;
+    caller.authorise(&row.parties(), ComplaintAct::Read)?;
+    Ok((row, people))
 }
 
 fn complaint(

@@ -198,6 +198,36 @@ pub fn recipients_among(
         .collect()
 }
 
+/// How to show the organisation's staff members named by identity-provider id (`subjects`)
+/// or by row id (`ids`), by row id, in one query. Its parameters are as many whatever they
+/// name, so it is prepared once per connection on both databases (`eq_any` is not, on
+/// SQLite). Someone the service does not know is left out.
+pub fn among(
+    conn: &mut AnyConnection,
+    organisation_id: i64,
+    [first, second]: [&str; 2],
+    [a, b, c]: [Option<i64>; 3],
+) -> QueryResult<HashMap<i64, Person>> {
+    let rows: Vec<(i64, String, Option<String>)> = staff::table
+        .filter(staff::organisation_id.eq(organisation_id))
+        .filter(
+            staff::subject
+                .eq(first)
+                .or(staff::subject.eq(second))
+                .or(staff::id.nullable().eq(a))
+                .or(staff::id.nullable().eq(b))
+                .or(staff::id.nullable().eq(c)),
+        )
+        .select((staff::id, staff::subject, staff::name))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, subject, name)| (id, Person { subject, name })).collect())
+}
+
+/// The row id of the person with this identity-provider id among `people`.
+pub fn id_of(people: &HashMap<i64, Person>, subject: &str) -> Option<i64> {
+    people.iter().find(|(_, p)| p.subject == subject).map(|(id, _)| *id)
+}
+
 /// How to show each of these staff members, by row id.
 pub fn people(conn: &mut AnyConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Person>> {
     let rows: Vec<(i64, String, Option<String>)> = staff::table

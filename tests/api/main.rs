@@ -40,6 +40,7 @@ mod recording;
 mod registration;
 mod seeding;
 mod spreadsheets;
+mod statements;
 mod subject_access;
 mod upgrade;
 mod uploads;
