@@ -464,6 +464,50 @@ pub struct Profile {
     pub count: i64,
 }
 
+/// How many of the period's complaints have one value of one attribute the overview counts
+/// by: what `assemble` reads, and what the database keeps per day of receipt
+/// (`overview_tallies`), so that an overview sums days instead of grouping complaints.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Tally {
+    /// `kind`, `status`, `reported_by`, `channel`, `term`, `outcome`, `judgement`,
+    /// `satisfaction`, `handler` (the staff row id; complaints discussed anonymously left
+    /// out) or `anonymised` (value empty).
+    pub attribute: String,
+    pub value: String,
+    pub count: i64,
+}
+
+/// The tallies of grouped complaints, one per attribute value, in order and without zeros:
+/// the same as the database keeps (the SQL form is in the `overview_tallies` migration).
+pub fn tallies(profiles: &[Profile]) -> Vec<Tally> {
+    let mut counts: BTreeMap<(&'static str, String), i64> = BTreeMap::new();
+    for p in profiles {
+        let mut add = |attribute: &'static str, value: String| {
+            *counts.entry((attribute, value)).or_default() += p.count;
+        };
+        add("kind", p.kind.clone());
+        add("status", p.status.clone());
+        add("reported_by", p.reported_by.clone());
+        add("channel", p.channel.clone());
+        add("term", p.term.clone());
+        add("outcome", p.outcome.clone());
+        add("judgement", p.judgement.clone());
+        if let Some(score) = p.satisfaction {
+            add("satisfaction", score.to_string());
+        }
+        if p.anonymised {
+            add("anonymised", String::new());
+        } else {
+            add("handler", p.handler_id.to_string());
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(_, count)| *count != 0)
+        .map(|((attribute, value), count)| Tally { attribute: attribute.to_owned(), value, count })
+        .collect()
+}
+
 /// Complaints of one month of receipt with one set of categories.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MonthCount {
@@ -505,8 +549,8 @@ pub struct Attribution {
 /// What the database counts for an overview.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Counts {
-    pub profiles: Vec<Profile>,
-    /// The handlers the profiles name, by staff row id.
+    pub tallies: Vec<Tally>,
+    /// The handlers the tallies name, by staff row id.
     pub people: HashMap<i64, Person>,
     pub months: Vec<MonthCount>,
     pub medians: Medians,
@@ -563,27 +607,33 @@ pub fn assemble(form: Form, parts: Counts) -> Overview {
     let mut by_score = zeros(SATISFACTION_SCORES);
     let mut per_handler: BTreeMap<i64, i64> = BTreeMap::new();
     let (mut total, mut discussed_anonymously) = (0, 0);
-    for p in parts.profiles {
-        total += p.count;
-        for (map, key) in [
-            (&mut by_kind, &p.kind),
-            (&mut by_status, &p.status),
-            (&mut by_channel, &p.channel),
-            (&mut by_reporter, &p.reported_by),
-            (&mut response_term, &p.term),
-            (&mut outcome, &p.outcome),
-            (&mut by_judgement, &p.judgement),
-        ] {
-            *map.entry(key.clone()).or_default() += p.count;
-        }
-        if let Some(score) = p.satisfaction {
-            *by_score.entry(score.to_string()).or_default() += p.count;
-        }
-        if p.anonymised {
-            discussed_anonymously += p.count;
-        } else {
-            *per_handler.entry(p.handler_id).or_default() += p.count;
-        }
+    for t in parts.tallies {
+        let map = match t.attribute.as_str() {
+            // Every complaint has exactly one kind.
+            "kind" => {
+                total += t.count;
+                &mut by_kind
+            }
+            "status" => &mut by_status,
+            "channel" => &mut by_channel,
+            "reported_by" => &mut by_reporter,
+            "term" => &mut response_term,
+            "outcome" => &mut outcome,
+            "judgement" => &mut by_judgement,
+            "satisfaction" => &mut by_score,
+            "anonymised" => {
+                discussed_anonymously += t.count;
+                continue;
+            }
+            "handler" => {
+                if let Ok(id) = t.value.parse::<i64>() {
+                    *per_handler.entry(id).or_default() += t.count;
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        *map.entry(t.value).or_default() += t.count;
     }
 
     let mut by_category = vocabulary::<Category>();
@@ -800,11 +850,11 @@ mod tests {
     fn counts() -> Counts {
         let person = |name: &str| Person { subject: name.to_lowercase(), name: Some(name.into()) };
         Counts {
-            profiles: vec![
+            tallies: tallies(&[
                 profile("complaint", 1, false, 3),
                 profile("error", 2, false, 5),
                 profile("complaint", 1, true, 2),
-            ],
+            ]),
             people: HashMap::from([(1, person("Dana")), (2, person("Eva"))]),
             months: vec![
                 MonthCount { current: true, month: "2026-11".into(), categories: 2 | 4, count: 4 },
@@ -847,11 +897,11 @@ mod tests {
             ..profile("complaint", 1, false, count)
         };
         let mut parts = counts();
-        parts.profiles.extend([
+        parts.tallies.extend(tallies(&[
             judged("well_founded", Some(4), 3),
             judged("unfounded", Some(1), 1),
             judged("partly_well_founded", None, 2),
-        ]);
+        ]));
         let named = assemble(form(false), parts.clone());
         assert_eq!(named.by_judgement["well_founded"], n(3));
         assert_eq!(named.by_judgement["partly_well_founded"], n(2));
@@ -935,4 +985,5 @@ mod tests {
         assert_eq!(median(Some(2.0), 5, Some(5)), Some(Shown::Value(2.0)));
         assert_eq!(median(None, 0, None), None);
     }
+
 }

@@ -1,6 +1,7 @@
 //! The overview's figures, counted by the database: grouped counts and a few picks, never
-//! the complaints themselves. Each query reads one organisation's complaints of one period
-//! through the `(organisation_id, received_at)` index.
+//! the complaints themselves. The counts by attribute and month are sums of the per-day
+//! tallies the database keeps in step with the complaints (`overview_tallies`); the rest
+//! reads one organisation's complaints of one period through its indexes.
 //!
 //! The SQL is written once for both databases; where their dialects differ (a month of a
 //! timestamp, seconds between two, numbered placeholders) `store::Dialect` fills it in.
@@ -17,7 +18,7 @@ use super::to_db;
 use crate::db::AnyConnection;
 use crate::domain::actions::ActionStatus;
 use crate::domain::overview::{
-    ActionCounts, Attribution, Medians, MonthCount, Period, Profile, median_window,
+    ActionCounts, Attribution, Medians, MonthCount, Period, Profile, Tally, median_window,
 };
 
 /// Reads one of `domain::overview`'s counts from a row of named columns, as
@@ -48,6 +49,7 @@ by_name!(Profile {
     handler_id: i64 = BigInt,
     count: i64 = BigInt,
 });
+by_name!(Tally { attribute: String = Text, value: String = Text, count: i64 = BigInt });
 by_name!(MonthCount {
     current: bool = Bool,
     month: String = Text,
@@ -72,9 +74,52 @@ fn bounds(period: &Period) -> (chrono::NaiveDateTime, chrono::NaiveDateTime) {
     (start, end)
 }
 
+/// The days `[from, to]` of a period, as `overview_tallies` keys them.
+fn days(period: &Period) -> (NaiveDate, NaiveDate) {
+    (period.from, period.to.succ_opt().unwrap_or(period.to))
+}
+
+/// The period's complaints counted per attribute value: the sums of the days' tallies, and
+/// the response term of the complaints still open — which depends on `now`, so the tallies
+/// leave it out — counted from those complaints through `complaints_open_in_term`.
+/// Equal to `domain::overview::tallies` of [`profiles`].
+pub fn tallies(
+    conn: &mut AnyConnection,
+    organisation_id: i64,
+    period: &Period,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<Tally>> {
+    let (first_day, end_day) = days(period);
+    let (start, end) = bounds(period);
+    let mut tallies: Vec<Tally> = Dialect::of(conn)
+        .query(
+            "SELECT attribute, value, CAST(SUM(count) AS BIGINT) AS count FROM overview_tallies
+             WHERE organisation_id = $1 AND attribute <> 'categories' AND day >= $2 AND day < $3
+             GROUP BY attribute, value HAVING SUM(count) <> 0
+             UNION ALL
+             SELECT 'term' AS attribute,
+                    CASE WHEN response_due_at < $4 THEN 'open_overdue' ELSE 'open_within_term' END AS value,
+                    COUNT(*) AS count
+             FROM complaints
+             WHERE organisation_id = $1 AND received_at >= $5 AND received_at < $6
+               AND response_due_at IS NOT NULL AND first_response_at IS NULL AND status <> 'withdrawn'
+             GROUP BY 1, 2",
+        )
+        .bind::<BigInt, _>(organisation_id)
+        .bind::<Date, _>(first_day)
+        .bind::<Date, _>(end_day)
+        .bind::<Timestamp, _>(to_db(now))
+        .bind::<Timestamp, _>(start)
+        .bind::<Timestamp, _>(end)
+        .load(conn)?;
+    tallies.sort();
+    Ok(tallies)
+}
+
 /// The period's complaints grouped by every attribute the overview counts by, handler
-/// included: one pass over the complaints, a few hundred rows back. The term column is the
-/// SQL form of `domain::overview::term_outcome`.
+/// included: one pass over the complaints. The term column is the SQL form of
+/// `domain::overview::term_outcome`. What [`tallies`] and [`months`] sum up without that
+/// pass; kept as their reference.
 pub fn profiles(
     conn: &mut AnyConnection,
     organisation_id: i64,
@@ -112,8 +157,36 @@ pub fn profiles(
 }
 
 /// Complaints per month of receipt and set of categories, in the period and in the one
-/// before it (which recurrence compares with): one pass over both.
+/// before it (which recurrence compares with): the sums of the days' tallies. Equal to
+/// [`months_of_complaints`].
 pub fn months(
+    conn: &mut AnyConnection,
+    organisation_id: i64,
+    period: &Period,
+) -> QueryResult<Vec<MonthCount>> {
+    let (first_day, end_day) = days(period);
+    let (previous_first_day, _) = days(&period.previous());
+    let dialect = Dialect::of(conn);
+    let sql = format!(
+        "SELECT day >= $2 AS current, {month} AS month, CAST(value AS INTEGER) AS categories,
+                CAST(SUM(count) AS BIGINT) AS count
+         FROM overview_tallies
+         WHERE organisation_id = $1 AND attribute = 'categories' AND day >= $4 AND day < $3
+         GROUP BY 1, 2, 3 HAVING SUM(count) <> 0",
+        month = dialect.month("day"),
+    );
+    dialect
+        .query(&sql)
+        .bind::<BigInt, _>(organisation_id)
+        .bind::<Date, _>(first_day)
+        .bind::<Date, _>(end_day)
+        .bind::<Date, _>(previous_first_day)
+        .load(conn)
+}
+
+/// [`months`] counted from the complaints themselves: one pass over both periods; kept as
+/// its reference.
+pub fn months_of_complaints(
     conn: &mut AnyConnection,
     organisation_id: i64,
     period: &Period,

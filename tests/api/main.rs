@@ -41,6 +41,7 @@ mod registration;
 mod seeding;
 mod spreadsheets;
 mod subject_access;
+mod tallies;
 mod upgrade;
 mod uploads;
 mod visibility;
