@@ -137,6 +137,22 @@ pub fn median_window(count: i64) -> Option<(i64, i64)> {
     }
 }
 
+/// The median of `values` as the database's pick gives it (the one or two middle values of
+/// the sorted values, averaged, in ascending order), without sorting them all: the values
+/// are reordered. `None` when there are none.
+pub fn median_of(values: &mut [f64]) -> Option<f64> {
+    let (offset, take) = median_window(values.len() as i64)?;
+    let upper = (offset + take - 1) as usize;
+    let (below, at, _) = values.select_nth_unstable_by(upper, f64::total_cmp);
+    let middle: Vec<f64> = if take == 2 {
+        // The lower middle value is the greatest of those below the upper one.
+        vec![below.iter().copied().max_by(f64::total_cmp)?, *at]
+    } else {
+        vec![*at]
+    };
+    Some(middle.iter().sum::<f64>() / middle.len() as f64)
+}
+
 /// The smallest number of complaints a figure of the anonymised overview may describe,
 /// unless the setting says otherwise (`KLACHTEN_OVERVIEW_MIN_CELL`).
 pub const DEFAULT_MINIMUM_CELL: i64 = 5;
@@ -986,4 +1002,22 @@ mod tests {
         assert_eq!(median(None, 0, None), None);
     }
 
+    /// The pick without sorting equals the database's pick from the sorted values (what
+    /// `store::overview::medians` did on SQLite before), on random values with repeats.
+    #[test]
+    fn the_median_is_the_middle_of_the_sorted_values() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(15);
+        assert_eq!(median_of(&mut []), None);
+        for len in (1..200).chain([1_000, 1_001]) {
+            let mut values: Vec<f64> =
+                (0..len).map(|_| f64::from(rng.random_range(0..50_i32)) * 3_600.5).collect();
+            let mut sorted = values.clone();
+            sorted.sort_by(f64::total_cmp);
+            let (offset, take) = median_window(len).unwrap();
+            let middle = &sorted[offset as usize..(offset + take) as usize];
+            let expected = middle.iter().sum::<f64>() / middle.len() as f64;
+            assert_eq!(median_of(&mut values), Some(expected), "{len} values");
+        }
+    }
 }

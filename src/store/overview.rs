@@ -18,7 +18,7 @@ use super::to_db;
 use crate::db::AnyConnection;
 use crate::domain::actions::ActionStatus;
 use crate::domain::overview::{
-    ActionCounts, Attribution, Medians, MonthCount, Period, Profile, Tally, median_window,
+    ActionCounts, Attribution, Medians, MonthCount, Period, Profile, Tally, median_of,
 };
 
 /// Reads one of `domain::overview`'s counts from a row of named columns, as
@@ -210,20 +210,17 @@ pub fn months_of_complaints(
         .load(conn)
 }
 
+/// A complaint's seconds to its first response and to its closure, where it has them.
 #[derive(QueryableByName)]
-struct Value {
-    #[diesel(sql_type = Double)]
-    value: f64,
+struct Spans {
+    #[diesel(sql_type = Nullable<Double>)]
+    first: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    closure: Option<f64>,
 }
 
-#[derive(QueryableByName)]
-struct Total {
-    #[diesel(sql_type = BigInt)]
-    count: i64,
-}
-
-/// Both medians: on PostgreSQL with `percentile_cont` in one pass; SQLite has no ordered-set
-/// aggregates, so there a count and then the one or two middle values are picked, per span.
+/// Both medians: on PostgreSQL with `percentile_cont` in one pass; on SQLite from one pass
+/// over both spans, the middle values picked by `domain::overview::median_of`.
 pub fn medians(
     conn: &mut AnyConnection,
     organisation_id: i64,
@@ -249,32 +246,27 @@ pub fn medians(
             .bind::<Timestamp, _>(end)
             .get_result(conn);
     }
-    // The median of `seconds`, and how many complaints it is taken over.
-    let mut median = |seconds: &str| -> QueryResult<(Option<f64>, i64)> {
-        let count: Total = dialect
-            .query(&format!("SELECT COUNT({seconds}) AS count FROM complaints WHERE {IN_PERIOD}"))
-            .bind::<BigInt, _>(organisation_id)
-            .bind::<Timestamp, _>(start)
-            .bind::<Timestamp, _>(end)
-            .get_result(conn)?;
-        let Some((offset, take)) = median_window(count.count) else { return Ok((None, 0)) };
-        let middle: Vec<Value> = dialect
-            .query(&format!(
-                "SELECT value FROM (SELECT {seconds} AS value FROM complaints WHERE {IN_PERIOD}) t
-                 WHERE value IS NOT NULL ORDER BY value LIMIT $4 OFFSET $5"
-            ))
-            .bind::<BigInt, _>(organisation_id)
-            .bind::<Timestamp, _>(start)
-            .bind::<Timestamp, _>(end)
-            .bind::<BigInt, _>(take)
-            .bind::<BigInt, _>(offset)
-            .load(conn)?;
-        let value = middle.iter().map(|v| v.value).sum::<f64>() / middle.len().max(1) as f64;
-        Ok((Some(value), count.count))
-    };
-    let ((to_first_response, responded), (to_closure, closed)) =
-        (median(&first)?, median(&closure)?);
-    Ok(Medians { to_first_response, to_closure, responded, closed })
+    // SQLite has no ordered-set aggregates, and picking the middle values by `ORDER BY …
+    // LIMIT … OFFSET` sorts all of them in a temporary B-tree, after a pass to count them,
+    // for each span. One pass reads both spans instead; the middle values are picked here.
+    let spans: Vec<Spans> = dialect
+        .query(&format!(
+            "SELECT {first} AS first, {closure} AS closure FROM complaints
+             WHERE {IN_PERIOD} AND (first_response_at IS NOT NULL OR status = 'closed')"
+        ))
+        .bind::<BigInt, _>(organisation_id)
+        .bind::<Timestamp, _>(start)
+        .bind::<Timestamp, _>(end)
+        .load(conn)?;
+    let mut first: Vec<f64> = spans.iter().filter_map(|s| s.first).collect();
+    let mut closure: Vec<f64> = spans.iter().filter_map(|s| s.closure).collect();
+    drop(spans);
+    Ok(Medians {
+        responded: first.len() as i64,
+        closed: closure.len() as i64,
+        to_first_response: median_of(&mut first),
+        to_closure: median_of(&mut closure),
+    })
 }
 
 /// The clients with the most complaints in the period (at most 20), leaving out those to be
