@@ -272,7 +272,9 @@ pub fn medians(
 /// The clients with the most complaints in the period (at most 20), leaving out those to be
 /// discussed anonymously. A client is named as their latest counted complaint names them:
 /// not by `MAX(client_name)`, which whoever registers a complaint for the same client id
-/// with a name late in the alphabet would set.
+/// with a name late in the alphabet would set. The names are looked up for the 20 only
+/// (SQLite would otherwise look one up for every client before the limit), each through
+/// `complaints_org_client_received`.
 pub fn by_client(
     conn: &mut AnyConnection,
     organisation_id: i64,
@@ -283,13 +285,15 @@ pub fn by_client(
                    AND anonymize_in_meeting = $4";
     Dialect::of(conn)
         .query(&format!(
-            "SELECT c.client_id AS key,
+            "SELECT t.key,
                     (SELECT l.client_name FROM complaints l
-                     WHERE {counted} AND l.client_id = c.client_id
+                     WHERE {counted} AND l.client_id = t.key
                      ORDER BY l.received_at DESC, l.id DESC LIMIT 1) AS name,
-                    COUNT(*) AS count
-             FROM complaints c WHERE {counted} AND c.client_id IS NOT NULL
-             GROUP BY c.client_id ORDER BY 3 DESC, 1 LIMIT 20"
+                    t.count
+             FROM (SELECT c.client_id AS key, COUNT(*) AS count
+                   FROM complaints c WHERE {counted} AND c.client_id IS NOT NULL
+                   GROUP BY c.client_id ORDER BY 2 DESC, 1 LIMIT 20) t
+             ORDER BY t.count DESC, t.key"
         ))
         .bind::<BigInt, _>(organisation_id)
         .bind::<Timestamp, _>(start)
