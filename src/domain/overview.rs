@@ -137,6 +137,22 @@ pub fn median_window(count: i64) -> Option<(i64, i64)> {
     }
 }
 
+/// The median of `values` as the database's pick gives it (the one or two middle values of
+/// the sorted values, averaged, in ascending order), without sorting them all: the values
+/// are reordered. `None` when there are none.
+pub fn median_of(values: &mut [f64]) -> Option<f64> {
+    let (offset, take) = median_window(values.len() as i64)?;
+    let upper = (offset + take - 1) as usize;
+    let (below, at, _) = values.select_nth_unstable_by(upper, f64::total_cmp);
+    let middle: Vec<f64> = if take == 2 {
+        // The lower middle value is the greatest of those below the upper one.
+        vec![below.iter().copied().max_by(f64::total_cmp)?, *at]
+    } else {
+        vec![*at]
+    };
+    Some(middle.iter().sum::<f64>() / middle.len() as f64)
+}
+
 /// The smallest number of complaints a figure of the anonymised overview may describe,
 /// unless the setting says otherwise (`KLACHTEN_OVERVIEW_MIN_CELL`).
 pub const DEFAULT_MINIMUM_CELL: i64 = 5;
@@ -464,6 +480,50 @@ pub struct Profile {
     pub count: i64,
 }
 
+/// How many of the period's complaints have one value of one attribute the overview counts
+/// by: what `assemble` reads, and what the database keeps per day of receipt
+/// (`overview_tallies`), so that an overview sums days instead of grouping complaints.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Tally {
+    /// `kind`, `status`, `reported_by`, `channel`, `term`, `outcome`, `judgement`,
+    /// `satisfaction`, `handler` (the staff row id; complaints discussed anonymously left
+    /// out) or `anonymised` (value empty).
+    pub attribute: String,
+    pub value: String,
+    pub count: i64,
+}
+
+/// The tallies of grouped complaints, one per attribute value, in order and without zeros:
+/// the same as the database keeps (the SQL form is in the `overview_tallies` migration).
+pub fn tallies(profiles: &[Profile]) -> Vec<Tally> {
+    let mut counts: BTreeMap<(&'static str, String), i64> = BTreeMap::new();
+    for p in profiles {
+        let mut add = |attribute: &'static str, value: String| {
+            *counts.entry((attribute, value)).or_default() += p.count;
+        };
+        add("kind", p.kind.clone());
+        add("status", p.status.clone());
+        add("reported_by", p.reported_by.clone());
+        add("channel", p.channel.clone());
+        add("term", p.term.clone());
+        add("outcome", p.outcome.clone());
+        add("judgement", p.judgement.clone());
+        if let Some(score) = p.satisfaction {
+            add("satisfaction", score.to_string());
+        }
+        if p.anonymised {
+            add("anonymised", String::new());
+        } else {
+            add("handler", p.handler_id.to_string());
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(_, count)| *count != 0)
+        .map(|((attribute, value), count)| Tally { attribute: attribute.to_owned(), value, count })
+        .collect()
+}
+
 /// Complaints of one month of receipt with one set of categories.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MonthCount {
@@ -505,8 +565,8 @@ pub struct Attribution {
 /// What the database counts for an overview.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Counts {
-    pub profiles: Vec<Profile>,
-    /// The handlers the profiles name, by staff row id.
+    pub tallies: Vec<Tally>,
+    /// The handlers the tallies name, by staff row id.
     pub people: HashMap<i64, Person>,
     pub months: Vec<MonthCount>,
     pub medians: Medians,
@@ -563,27 +623,33 @@ pub fn assemble(form: Form, parts: Counts) -> Overview {
     let mut by_score = zeros(SATISFACTION_SCORES);
     let mut per_handler: BTreeMap<i64, i64> = BTreeMap::new();
     let (mut total, mut discussed_anonymously) = (0, 0);
-    for p in parts.profiles {
-        total += p.count;
-        for (map, key) in [
-            (&mut by_kind, &p.kind),
-            (&mut by_status, &p.status),
-            (&mut by_channel, &p.channel),
-            (&mut by_reporter, &p.reported_by),
-            (&mut response_term, &p.term),
-            (&mut outcome, &p.outcome),
-            (&mut by_judgement, &p.judgement),
-        ] {
-            *map.entry(key.clone()).or_default() += p.count;
-        }
-        if let Some(score) = p.satisfaction {
-            *by_score.entry(score.to_string()).or_default() += p.count;
-        }
-        if p.anonymised {
-            discussed_anonymously += p.count;
-        } else {
-            *per_handler.entry(p.handler_id).or_default() += p.count;
-        }
+    for t in parts.tallies {
+        let map = match t.attribute.as_str() {
+            // Every complaint has exactly one kind.
+            "kind" => {
+                total += t.count;
+                &mut by_kind
+            }
+            "status" => &mut by_status,
+            "channel" => &mut by_channel,
+            "reported_by" => &mut by_reporter,
+            "term" => &mut response_term,
+            "outcome" => &mut outcome,
+            "judgement" => &mut by_judgement,
+            "satisfaction" => &mut by_score,
+            "anonymised" => {
+                discussed_anonymously += t.count;
+                continue;
+            }
+            "handler" => {
+                if let Ok(id) = t.value.parse::<i64>() {
+                    *per_handler.entry(id).or_default() += t.count;
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        *map.entry(t.value).or_default() += t.count;
     }
 
     let mut by_category = vocabulary::<Category>();
@@ -800,11 +866,11 @@ mod tests {
     fn counts() -> Counts {
         let person = |name: &str| Person { subject: name.to_lowercase(), name: Some(name.into()) };
         Counts {
-            profiles: vec![
+            tallies: tallies(&[
                 profile("complaint", 1, false, 3),
                 profile("error", 2, false, 5),
                 profile("complaint", 1, true, 2),
-            ],
+            ]),
             people: HashMap::from([(1, person("Dana")), (2, person("Eva"))]),
             months: vec![
                 MonthCount { current: true, month: "2026-11".into(), categories: 2 | 4, count: 4 },
@@ -847,11 +913,11 @@ mod tests {
             ..profile("complaint", 1, false, count)
         };
         let mut parts = counts();
-        parts.profiles.extend([
+        parts.tallies.extend(tallies(&[
             judged("well_founded", Some(4), 3),
             judged("unfounded", Some(1), 1),
             judged("partly_well_founded", None, 2),
-        ]);
+        ]));
         let named = assemble(form(false), parts.clone());
         assert_eq!(named.by_judgement["well_founded"], n(3));
         assert_eq!(named.by_judgement["partly_well_founded"], n(2));
@@ -934,5 +1000,24 @@ mod tests {
         assert_eq!(median(None, 0, Some(5)), Some(Shown::FewerThan(5)));
         assert_eq!(median(Some(2.0), 5, Some(5)), Some(Shown::Value(2.0)));
         assert_eq!(median(None, 0, None), None);
+    }
+
+    /// The pick without sorting equals the database's pick from the sorted values (what
+    /// `store::overview::medians` did on SQLite before), on random values with repeats.
+    #[test]
+    fn the_median_is_the_middle_of_the_sorted_values() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(15);
+        assert_eq!(median_of(&mut []), None);
+        for len in (1..200).chain([1_000, 1_001]) {
+            let mut values: Vec<f64> =
+                (0..len).map(|_| f64::from(rng.random_range(0..50_i32)) * 3_600.5).collect();
+            let mut sorted = values.clone();
+            sorted.sort_by(f64::total_cmp);
+            let (offset, take) = median_window(len).unwrap();
+            let middle = &sorted[offset as usize..(offset + take) as usize];
+            let expected = middle.iter().sum::<f64>() / middle.len() as f64;
+            assert_eq!(median_of(&mut values), Some(expected), "{len} values");
+        }
     }
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::{Context, OperationError};
 use crate::db::{AnyConnection, Db};
 use crate::domain::overview::{
-    self, ActionCounts, Attribution, Counts, Form, Medians, MonthCount, Overview, Period, Profile,
+    self, ActionCounts, Attribution, Counts, Form, Medians, MonthCount, Overview, Period, Tally,
 };
 use crate::domain::roles::Person;
 use crate::store::overview as store;
@@ -26,7 +26,7 @@ pub struct Question {
 }
 
 impl Question {
-    fn form(&self) -> Form {
+    pub fn form(&self) -> Form {
         Form {
             period: self.period,
             anonymised: self.anonymised,
@@ -46,13 +46,26 @@ pub struct Asked {
     pub minimum_cell: i64,
 }
 
-fn profiles(
+/// The counts per attribute value, with the people the `handler` ones name.
+fn tallies(
     conn: &mut AnyConnection,
     q: Question,
-) -> Result<(Vec<Profile>, HashMap<i64, Person>), OperationError> {
-    let profiles = store::profiles(conn, q.organisation_id, &q.period, q.now)?;
-    let handlers: Vec<i64> = profiles.iter().map(|p| p.handler_id).collect();
-    Ok((profiles, staff::people(conn, &handlers)?))
+) -> Result<(Vec<Tally>, HashMap<i64, Person>), OperationError> {
+    let tallies = store::tallies(conn, q.organisation_id, &q.period, q.now)?;
+    let people = people(conn, &tallies)?;
+    Ok((tallies, people))
+}
+
+fn people(
+    conn: &mut AnyConnection,
+    tallies: &[Tally],
+) -> Result<HashMap<i64, Person>, OperationError> {
+    let handlers: Vec<i64> = tallies
+        .iter()
+        .filter(|t| t.attribute == "handler")
+        .filter_map(|t| t.value.parse().ok())
+        .collect();
+    Ok(staff::people(conn, &handlers)?)
 }
 
 fn months(conn: &mut AnyConnection, q: Question) -> Result<Vec<MonthCount>, OperationError> {
@@ -76,23 +89,44 @@ fn clients(conn: &mut AnyConnection, q: Question) -> Result<Vec<Attribution>, Op
 /// The overview, counted on one connection — inside a transaction when an evaluation takes
 /// its snapshot.
 pub fn compute(conn: &mut AnyConnection, q: Question) -> Result<Overview, OperationError> {
-    let (profiles, people) = profiles(conn, q)?;
+    Ok(overview::assemble(q.form(), counts(conn, q)?))
+}
+
+/// What the database counts for an overview, on one connection.
+pub fn counts(conn: &mut AnyConnection, q: Question) -> Result<Counts, OperationError> {
+    let (tallies, people) = tallies(conn, q)?;
     let months = months(conn, q)?;
     let (medians, actions) = timing(conn, q)?;
     let clients = clients(conn, q)?;
-    Ok(overview::assemble(q.form(), Counts { profiles, people, months, medians, actions, clients }))
+    Ok(Counts { tallies, people, months, medians, actions, clients })
+}
+
+/// [`counts`] as the complaints themselves give them, every attribute grouped in one pass
+/// over the period's complaints instead of summed from the kept tallies: the reference the
+/// tallies are held to.
+pub fn counts_from_complaints(
+    conn: &mut AnyConnection,
+    q: Question,
+) -> Result<Counts, OperationError> {
+    let profiles = store::profiles(conn, q.organisation_id, &q.period, q.now)?;
+    let tallies = overview::tallies(&profiles);
+    let people = people(conn, &tallies)?;
+    let months = store::months_of_complaints(conn, q.organisation_id, &q.period)?;
+    let (medians, actions) = timing(conn, q)?;
+    let clients = clients(conn, q)?;
+    Ok(Counts { tallies, people, months, medians, actions, clients })
 }
 
 /// The overview, its parts counted side by side on several pooled connections: what an
 /// interactive request waits for is the slowest part, not the sum.
 async fn compute_concurrently(db: &Db, q: Question) -> Result<Overview, OperationError> {
-    let ((profiles, people), months, (medians, actions), clients) = tokio::try_join!(
-        db.read(move |conn| profiles(conn, q)),
+    let ((tallies, people), months, (medians, actions), clients) = tokio::try_join!(
+        db.read(move |conn| tallies(conn, q)),
         db.read(move |conn| months(conn, q)),
         db.read(move |conn| timing(conn, q)),
         db.read(move |conn| clients(conn, q)),
     )?;
-    Ok(overview::assemble(q.form(), Counts { profiles, people, months, medians, actions, clients }))
+    Ok(overview::assemble(q.form(), Counts { tallies, people, months, medians, actions, clients }))
 }
 
 /// The overview of `period` as the caller may see it: anonymised for a dienstverlener; for a

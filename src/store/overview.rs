@@ -1,6 +1,7 @@
 //! The overview's figures, counted by the database: grouped counts and a few picks, never
-//! the complaints themselves. Each query reads one organisation's complaints of one period
-//! through the `(organisation_id, received_at)` index.
+//! the complaints themselves. The counts by attribute and month are sums of the per-day
+//! tallies the database keeps in step with the complaints (`overview_tallies`); the rest
+//! reads one organisation's complaints of one period through its indexes.
 //!
 //! The SQL is written once for both databases; where their dialects differ (a month of a
 //! timestamp, seconds between two, numbered placeholders) `store::Dialect` fills it in.
@@ -17,7 +18,7 @@ use super::to_db;
 use crate::db::AnyConnection;
 use crate::domain::actions::ActionStatus;
 use crate::domain::overview::{
-    ActionCounts, Attribution, Medians, MonthCount, Period, Profile, median_window,
+    ActionCounts, Attribution, Medians, MonthCount, Period, Profile, Tally, median_of,
 };
 
 /// Reads one of `domain::overview`'s counts from a row of named columns, as
@@ -48,6 +49,7 @@ by_name!(Profile {
     handler_id: i64 = BigInt,
     count: i64 = BigInt,
 });
+by_name!(Tally { attribute: String = Text, value: String = Text, count: i64 = BigInt });
 by_name!(MonthCount {
     current: bool = Bool,
     month: String = Text,
@@ -72,9 +74,52 @@ fn bounds(period: &Period) -> (chrono::NaiveDateTime, chrono::NaiveDateTime) {
     (start, end)
 }
 
+/// The days `[from, to]` of a period, as `overview_tallies` keys them.
+fn days(period: &Period) -> (NaiveDate, NaiveDate) {
+    (period.from, period.to.succ_opt().unwrap_or(period.to))
+}
+
+/// The period's complaints counted per attribute value: the sums of the days' tallies, and
+/// the response term of the complaints still open — which depends on `now`, so the tallies
+/// leave it out — counted from those complaints through `complaints_open_in_term`.
+/// Equal to `domain::overview::tallies` of [`profiles`].
+pub fn tallies(
+    conn: &mut AnyConnection,
+    organisation_id: i64,
+    period: &Period,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<Tally>> {
+    let (first_day, end_day) = days(period);
+    let (start, end) = bounds(period);
+    let mut tallies: Vec<Tally> = Dialect::of(conn)
+        .query(
+            "SELECT attribute, value, CAST(SUM(count) AS BIGINT) AS count FROM overview_tallies
+             WHERE organisation_id = $1 AND attribute <> 'categories' AND day >= $2 AND day < $3
+             GROUP BY attribute, value HAVING SUM(count) <> 0
+             UNION ALL
+             SELECT 'term' AS attribute,
+                    CASE WHEN response_due_at < $4 THEN 'open_overdue' ELSE 'open_within_term' END AS value,
+                    COUNT(*) AS count
+             FROM complaints
+             WHERE organisation_id = $1 AND received_at >= $5 AND received_at < $6
+               AND response_due_at IS NOT NULL AND first_response_at IS NULL AND status <> 'withdrawn'
+             GROUP BY 1, 2",
+        )
+        .bind::<BigInt, _>(organisation_id)
+        .bind::<Date, _>(first_day)
+        .bind::<Date, _>(end_day)
+        .bind::<Timestamp, _>(to_db(now))
+        .bind::<Timestamp, _>(start)
+        .bind::<Timestamp, _>(end)
+        .load(conn)?;
+    tallies.sort();
+    Ok(tallies)
+}
+
 /// The period's complaints grouped by every attribute the overview counts by, handler
-/// included: one pass over the complaints, a few hundred rows back. The term column is the
-/// SQL form of `domain::overview::term_outcome`.
+/// included: one pass over the complaints. The term column is the SQL form of
+/// `domain::overview::term_outcome`. What [`tallies`] and [`months`] sum up without that
+/// pass; kept as their reference.
 pub fn profiles(
     conn: &mut AnyConnection,
     organisation_id: i64,
@@ -112,8 +157,36 @@ pub fn profiles(
 }
 
 /// Complaints per month of receipt and set of categories, in the period and in the one
-/// before it (which recurrence compares with): one pass over both.
+/// before it (which recurrence compares with): the sums of the days' tallies. Equal to
+/// [`months_of_complaints`].
 pub fn months(
+    conn: &mut AnyConnection,
+    organisation_id: i64,
+    period: &Period,
+) -> QueryResult<Vec<MonthCount>> {
+    let (first_day, end_day) = days(period);
+    let (previous_first_day, _) = days(&period.previous());
+    let dialect = Dialect::of(conn);
+    let sql = format!(
+        "SELECT day >= $2 AS current, {month} AS month, CAST(value AS INTEGER) AS categories,
+                CAST(SUM(count) AS BIGINT) AS count
+         FROM overview_tallies
+         WHERE organisation_id = $1 AND attribute = 'categories' AND day >= $4 AND day < $3
+         GROUP BY 1, 2, 3 HAVING SUM(count) <> 0",
+        month = dialect.month("day"),
+    );
+    dialect
+        .query(&sql)
+        .bind::<BigInt, _>(organisation_id)
+        .bind::<Date, _>(first_day)
+        .bind::<Date, _>(end_day)
+        .bind::<Date, _>(previous_first_day)
+        .load(conn)
+}
+
+/// [`months`] counted from the complaints themselves: one pass over both periods; kept as
+/// its reference.
+pub fn months_of_complaints(
     conn: &mut AnyConnection,
     organisation_id: i64,
     period: &Period,
@@ -137,20 +210,17 @@ pub fn months(
         .load(conn)
 }
 
+/// A complaint's seconds to its first response and to its closure, where it has them.
 #[derive(QueryableByName)]
-struct Value {
-    #[diesel(sql_type = Double)]
-    value: f64,
+struct Spans {
+    #[diesel(sql_type = Nullable<Double>)]
+    first: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    closure: Option<f64>,
 }
 
-#[derive(QueryableByName)]
-struct Total {
-    #[diesel(sql_type = BigInt)]
-    count: i64,
-}
-
-/// Both medians: on PostgreSQL with `percentile_cont` in one pass; SQLite has no ordered-set
-/// aggregates, so there a count and then the one or two middle values are picked, per span.
+/// Both medians: on PostgreSQL with `percentile_cont` in one pass; on SQLite from one pass
+/// over both spans, the middle values picked by `domain::overview::median_of`.
 pub fn medians(
     conn: &mut AnyConnection,
     organisation_id: i64,
@@ -176,38 +246,35 @@ pub fn medians(
             .bind::<Timestamp, _>(end)
             .get_result(conn);
     }
-    // The median of `seconds`, and how many complaints it is taken over.
-    let mut median = |seconds: &str| -> QueryResult<(Option<f64>, i64)> {
-        let count: Total = dialect
-            .query(&format!("SELECT COUNT({seconds}) AS count FROM complaints WHERE {IN_PERIOD}"))
-            .bind::<BigInt, _>(organisation_id)
-            .bind::<Timestamp, _>(start)
-            .bind::<Timestamp, _>(end)
-            .get_result(conn)?;
-        let Some((offset, take)) = median_window(count.count) else { return Ok((None, 0)) };
-        let middle: Vec<Value> = dialect
-            .query(&format!(
-                "SELECT value FROM (SELECT {seconds} AS value FROM complaints WHERE {IN_PERIOD}) t
-                 WHERE value IS NOT NULL ORDER BY value LIMIT $4 OFFSET $5"
-            ))
-            .bind::<BigInt, _>(organisation_id)
-            .bind::<Timestamp, _>(start)
-            .bind::<Timestamp, _>(end)
-            .bind::<BigInt, _>(take)
-            .bind::<BigInt, _>(offset)
-            .load(conn)?;
-        let value = middle.iter().map(|v| v.value).sum::<f64>() / middle.len().max(1) as f64;
-        Ok((Some(value), count.count))
-    };
-    let ((to_first_response, responded), (to_closure, closed)) =
-        (median(&first)?, median(&closure)?);
-    Ok(Medians { to_first_response, to_closure, responded, closed })
+    // SQLite has no ordered-set aggregates, and picking the middle values by `ORDER BY …
+    // LIMIT … OFFSET` sorts all of them in a temporary B-tree, after a pass to count them,
+    // for each span. One pass reads both spans instead; the middle values are picked here.
+    let spans: Vec<Spans> = dialect
+        .query(&format!(
+            "SELECT {first} AS first, {closure} AS closure FROM complaints
+             WHERE {IN_PERIOD} AND (first_response_at IS NOT NULL OR status = 'closed')"
+        ))
+        .bind::<BigInt, _>(organisation_id)
+        .bind::<Timestamp, _>(start)
+        .bind::<Timestamp, _>(end)
+        .load(conn)?;
+    let mut first: Vec<f64> = spans.iter().filter_map(|s| s.first).collect();
+    let mut closure: Vec<f64> = spans.iter().filter_map(|s| s.closure).collect();
+    drop(spans);
+    Ok(Medians {
+        responded: first.len() as i64,
+        closed: closure.len() as i64,
+        to_first_response: median_of(&mut first),
+        to_closure: median_of(&mut closure),
+    })
 }
 
 /// The clients with the most complaints in the period (at most 20), leaving out those to be
 /// discussed anonymously. A client is named as their latest counted complaint names them:
 /// not by `MAX(client_name)`, which whoever registers a complaint for the same client id
-/// with a name late in the alphabet would set.
+/// with a name late in the alphabet would set. The names are looked up for the 20 only
+/// (SQLite would otherwise look one up for every client before the limit), each through
+/// `complaints_org_client_received`.
 pub fn by_client(
     conn: &mut AnyConnection,
     organisation_id: i64,
@@ -218,13 +285,15 @@ pub fn by_client(
                    AND anonymize_in_meeting = $4";
     Dialect::of(conn)
         .query(&format!(
-            "SELECT c.client_id AS key,
+            "SELECT t.key,
                     (SELECT l.client_name FROM complaints l
-                     WHERE {counted} AND l.client_id = c.client_id
+                     WHERE {counted} AND l.client_id = t.key
                      ORDER BY l.received_at DESC, l.id DESC LIMIT 1) AS name,
-                    COUNT(*) AS count
-             FROM complaints c WHERE {counted} AND c.client_id IS NOT NULL
-             GROUP BY c.client_id ORDER BY 3 DESC, 1 LIMIT 20"
+                    t.count
+             FROM (SELECT c.client_id AS key, COUNT(*) AS count
+                   FROM complaints c WHERE {counted} AND c.client_id IS NOT NULL
+                   GROUP BY c.client_id ORDER BY 2 DESC, 1 LIMIT 20) t
+             ORDER BY t.count DESC, t.key"
         ))
         .bind::<BigInt, _>(organisation_id)
         .bind::<Timestamp, _>(start)

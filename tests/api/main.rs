@@ -42,6 +42,7 @@ mod seeding;
 mod spreadsheets;
 mod statements;
 mod subject_access;
+mod tallies;
 mod upgrade;
 mod uploads;
 mod visibility;

@@ -1,0 +1,1 @@
+DROP INDEX complaints_org_client_received;
