@@ -112,7 +112,8 @@ pub fn counts_from_complaints(
     let tallies = overview::tallies(&profiles);
     let people = people(conn, &tallies)?;
     let months = store::months_of_complaints(conn, q.organisation_id, &q.period)?;
-    let (medians, actions) = timing(conn, q)?;
+    let medians = store::medians_of_complaints(conn, q.organisation_id, &q.period)?;
+    let actions = store::actions(conn, q.organisation_id, &q.period, q.now.date_naive())?;
     let clients = clients(conn, q)?;
     Ok(Counts { tallies, people, months, medians, actions, clients })
 }

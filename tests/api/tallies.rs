@@ -2,11 +2,11 @@
 //! transaction as each change) against the straightforward count over the complaints, on
 //! random data after random changes of every kind that touches what the overview counts.
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::RunQueryDsl;
 use diesel::sql_types::BigInt;
 use klachtenregister::db::AnyConnection;
-use klachtenregister::domain::overview::{Period, assemble};
+use klachtenregister::domain::overview::{Medians, Period, assemble};
 use klachtenregister::operations::overview::{Question, counts, counts_from_complaints};
 use klachtenregister::seed::{Plan, seed};
 use rand::rngs::StdRng;
@@ -15,7 +15,10 @@ use rand::{Rng, SeedableRng};
 use crate::on_both_databases;
 use crate::support::TestApp;
 
-on_both_databases!(the_kept_tallies_equal_the_complaints_after_every_kind_of_change);
+on_both_databases!(
+    the_kept_tallies_equal_the_complaints_after_every_kind_of_change,
+    the_medians_from_the_span_buckets_equal_the_spans_at_the_edges,
+);
 
 #[derive(diesel::QueryableByName)]
 struct Id {
@@ -36,7 +39,7 @@ fn run(conn: &mut AnyConnection, sql: &str) {
 fn change(conn: &mut AnyConnection, rng: &mut StdRng, copies: &mut Vec<i64>, round: usize) {
     let (m, r) = (rng.random_range(3..9), rng.random_range(0..3));
     let some = format!("id % {m} = {r}");
-    let sql = match rng.random_range(0..13) {
+    let sql = match rng.random_range(0..14) {
         // Classification.
         0 => format!(
             "UPDATE complaints SET channel = '{}', category_mask = {}, \
@@ -97,8 +100,13 @@ fn change(conn: &mut AnyConnection, rng: &mut StdRng, copies: &mut Vec<i64>, rou
             "UPDATE complaints SET client_name = NULL, complainant_name = NULL, description = '-' \
              WHERE {some} AND status IN ('closed', 'withdrawn')"
         ),
+        // A correction of the moment of closure alone (another closure span).
+        11 => format!(
+            "UPDATE complaints SET closed_at = COALESCE(first_response_at, received_at) \
+             WHERE {some} AND status = 'closed'"
+        ),
         // A registration without the API (an import's bulk insert): a copy of a complaint.
-        11 => {
+        12 => {
             let Some(&id) = ids(conn, &format!("SELECT id FROM complaints WHERE {some}")).first()
             else {
                 return;
@@ -183,5 +191,132 @@ async fn the_kept_tallies_equal_the_complaints_after_every_kind_of_change(app: T
         if round % 5 == 0 {
             compare(&app, &mut conn, &mut rng, round);
         }
+    }
+}
+
+/// Seconds from receipt to the first response and to closure, where there are.
+type Spans = (Option<i64>, Option<i64>);
+
+/// Puts complaint `id` at the start of `day` with the given spans (seconds to the first
+/// response and to closure; a closure makes it closed), or, without `day`, out of the way.
+fn place(conn: &mut AnyConnection, id: i64, day: Option<NaiveDate>, spans: Spans) {
+    let received =
+        day.unwrap_or(NaiveDate::from_ymd_opt(1999, 1, 1).unwrap()).and_hms_opt(0, 0, 0).unwrap();
+    let at = |span: Option<i64>| match span {
+        Some(seconds) => format!("'{}'", stamp(received + Duration::seconds(seconds))),
+        None => "NULL".to_owned(),
+    };
+    let status = if spans.1.is_some() { "closed" } else { "in_progress" };
+    run(
+        conn,
+        &format!(
+            "UPDATE complaints SET received_at = '{}', first_response_at = {}, closed_at = {}, \
+             status = '{status}' WHERE id = {id}",
+            stamp(received),
+            at(spans.0),
+            at(spans.1)
+        ),
+    );
+}
+
+fn stamp(at: NaiveDateTime) -> String {
+    at.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+async fn the_medians_from_the_span_buckets_equal_the_spans_at_the_edges(app: TestApp) {
+    let mut conn = app.db.connection().unwrap();
+    let plan = Plan { organisations: 1, complaints: 12, staff: 3, years: 1, seed: 3 };
+    seed(&mut conn, plan, app.clock_now()).unwrap();
+    let organisation_id = ids(&mut conn, "SELECT MIN(organisation_id) AS id FROM complaints")[0];
+    let all = ids(
+        &mut conn,
+        &format!("SELECT id FROM complaints WHERE organisation_id = {organisation_id} ORDER BY id"),
+    );
+    assert!(all.len() >= 5, "{all:?}");
+    let day = NaiveDate::from_ymd_opt(2001, 1, 10).unwrap();
+    let period = Period { from: day - Duration::days(3), to: day + Duration::days(3) };
+    let (hour, whole_day) = (3_600, 86_400);
+    let cases: Vec<(&str, Vec<Spans>, Medians)> = vec![
+        (
+            "no spans at all",
+            vec![(None, None), (None, None), (None, None)],
+            Medians { to_first_response: None, to_closure: None, responded: 0, closed: 0 },
+        ),
+        (
+            "one span each",
+            vec![(Some(5 * hour), Some(3 * whole_day + 7)), (None, None)],
+            Medians {
+                to_first_response: Some(5.0 * 3_600.0),
+                to_closure: Some(3.0 * 86_400.0 + 7.0),
+                responded: 1,
+                closed: 1,
+            },
+        ),
+        (
+            // The two middle spans in buckets 0 and 3, the buckets between them empty; on
+            // closure at both sides of a bucket's edge.
+            "two middle values in different buckets",
+            vec![
+                (Some(hour), Some(whole_day - 1)),
+                (Some(22 * hour), Some(whole_day)),
+                (Some(3 * whole_day + 7), Some(whole_day + 1)),
+                (Some(9 * whole_day), Some(2 * whole_day)),
+            ],
+            Medians {
+                to_first_response: Some((22.0 * 3_600.0 + 3.0 * 86_400.0 + 7.0) / 2.0),
+                to_closure: Some(86_400.5),
+                responded: 4,
+                closed: 4,
+            },
+        ),
+        (
+            // A response recorded before the receipt: truncation puts both signs in bucket 0.
+            "spans below zero",
+            vec![
+                (Some(-2 * whole_day - 5), None),
+                (Some(-2 * hour), None),
+                (Some(100), None),
+                (Some(4 * hour), None),
+                (Some(5 * whole_day), None),
+            ],
+            Medians { to_first_response: Some(100.0), to_closure: None, responded: 5, closed: 0 },
+        ),
+        (
+            "ties in one bucket",
+            vec![(Some(hour), Some(hour)), (Some(hour), Some(hour)), (Some(2 * hour), Some(hour))],
+            Medians {
+                to_first_response: Some(3_600.0),
+                to_closure: Some(3_600.0),
+                responded: 3,
+                closed: 3,
+            },
+        ),
+    ];
+    for (case, spans, expected) in cases {
+        for &id in &all {
+            place(&mut conn, id, None, (Some(hour), Some(whole_day)));
+        }
+        for (&id, &span) in all.iter().zip(&spans) {
+            place(&mut conn, id, Some(day), span);
+        }
+        let q = Question {
+            organisation_id,
+            period,
+            anonymised: false,
+            now: app.clock_now(),
+            minimum_cell: 5,
+        };
+        let fast = counts(&mut conn, q).unwrap().medians;
+        let reference = counts_from_complaints(&mut conn, q).unwrap().medians;
+        assert_eq!(fast, reference, "{case}");
+        assert_eq!((fast.responded, fast.closed), (expected.responded, expected.closed), "{case}");
+        // SQLite's seconds come from day fractions: equal to the reference's, near the
+        // whole seconds.
+        let near = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) => (a - b).abs() < 0.01,
+            (a, b) => a == b,
+        };
+        assert!(near(fast.to_first_response, expected.to_first_response), "{case}: {fast:?}");
+        assert!(near(fast.to_closure, expected.to_closure), "{case}: {fast:?}");
     }
 }
