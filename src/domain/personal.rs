@@ -80,6 +80,9 @@ pub const COLUMNS: &[(&str, &str, Holds)] = &[
     ("pending_rewrites", "name", Procedural),
     ("deadline_notices", "deadline", Procedural),
     ("deadline_notices", "notice", Procedural),
+    // Counts per day of receipt and attribute value; a handler is there as a row id.
+    ("overview_tallies", "attribute", Procedural),
+    ("overview_tallies", "value", Procedural),
     // A stored answer repeats the complaint it answered with.
     ("idempotency_keys", "idempotency_key", Procedural),
     ("idempotency_keys", "request_fingerprint", Procedural),

@@ -95,7 +95,7 @@ pub fn tallies(
     let mut tallies: Vec<Tally> = Dialect::of(conn)
         .query(
             "SELECT attribute, value, CAST(SUM(count) AS BIGINT) AS count FROM overview_tallies
-             WHERE organisation_id = $1 AND day >= $2 AND day < $3
+             WHERE organisation_id = $1 AND received_on >= $2 AND received_on < $3
                AND attribute NOT IN ('categories', 'first_response_days', 'closure_days')
              GROUP BY attribute, value HAVING SUM(count) <> 0
              UNION ALL
@@ -170,12 +170,12 @@ pub fn months(
     let (previous_first_day, _) = days(&period.previous());
     let dialect = Dialect::of(conn);
     let sql = format!(
-        "SELECT day >= $2 AS current, {month} AS month, CAST(value AS INTEGER) AS categories,
+        "SELECT received_on >= $2 AS current, {month} AS month, CAST(value AS INTEGER) AS categories,
                 CAST(SUM(count) AS BIGINT) AS count
          FROM overview_tallies
-         WHERE organisation_id = $1 AND attribute = 'categories' AND day >= $4 AND day < $3
+         WHERE organisation_id = $1 AND attribute = 'categories' AND received_on >= $4 AND received_on < $3
          GROUP BY 1, 2, 3 HAVING SUM(count) <> 0",
-        month = dialect.month("day"),
+        month = dialect.month("received_on"),
     );
     dialect
         .query(&sql)
@@ -282,7 +282,7 @@ pub fn medians(
         .query(
             "SELECT attribute, CAST(value AS BIGINT) AS bucket, CAST(SUM(count) AS BIGINT) AS count
              FROM overview_tallies
-             WHERE organisation_id = $1 AND attribute IN ($2, $3) AND day >= $4 AND day < $5
+             WHERE organisation_id = $1 AND attribute IN ($2, $3) AND received_on >= $4 AND received_on < $5
              GROUP BY attribute, value HAVING SUM(count) <> 0",
         )
         .bind::<BigInt, _>(organisation_id)

@@ -13,11 +13,11 @@
 
 CREATE TABLE overview_tallies (
     organisation_id BIGINT NOT NULL REFERENCES organisations (id),
-    day DATE NOT NULL,
+    received_on DATE NOT NULL,
     attribute TEXT NOT NULL,
     value TEXT NOT NULL,
     count BIGINT NOT NULL,
-    PRIMARY KEY (organisation_id, attribute, day, value)
+    PRIMARY KEY (organisation_id, attribute, received_on, value)
 );
 
 -- The attribute values one complaint counts under; the SQL form of `domain::overview::tallies`.
@@ -51,19 +51,19 @@ $$;
 -- order, and an unchanged attribute locks nothing.
 CREATE FUNCTION overview_tally() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO overview_tallies AS t (organisation_id, day, attribute, value, count)
-    SELECT d.organisation_id, d.day, d.attribute, d.value, SUM(d.delta)
+    INSERT INTO overview_tallies AS t (organisation_id, received_on, attribute, value, count)
+    SELECT d.organisation_id, d.received_on, d.attribute, d.value, SUM(d.delta)
     FROM (
         SELECT OLD.organisation_id, CAST(OLD.received_at AS DATE), o.attribute, o.value, -1
         FROM overview_tallies_of(OLD) o WHERE TG_OP <> 'INSERT'
         UNION ALL
         SELECT NEW.organisation_id, CAST(NEW.received_at AS DATE), n.attribute, n.value, 1
         FROM overview_tallies_of(NEW) n WHERE TG_OP <> 'DELETE'
-    ) AS d (organisation_id, day, attribute, value, delta)
+    ) AS d (organisation_id, received_on, attribute, value, delta)
     GROUP BY 1, 2, 3, 4
     HAVING SUM(d.delta) <> 0
     ORDER BY 1, 3, 2, 4
-    ON CONFLICT (organisation_id, attribute, day, value)
+    ON CONFLICT (organisation_id, attribute, received_on, value)
         DO UPDATE SET count = t.count + EXCLUDED.count;
     RETURN NULL;
 END
@@ -86,7 +86,7 @@ CREATE TRIGGER complaints_overview_update AFTER UPDATE ON complaints
           NEW.satisfaction_score, NEW.anonymize_in_meeting, NEW.handler_id, NEW.category_mask))
     EXECUTE FUNCTION overview_tally();
 
-INSERT INTO overview_tallies (organisation_id, day, attribute, value, count)
+INSERT INTO overview_tallies (organisation_id, received_on, attribute, value, count)
 SELECT c.organisation_id, CAST(c.received_at AS DATE), o.attribute, o.value, COUNT(*)
 FROM complaints c CROSS JOIN LATERAL overview_tallies_of(c) o
 GROUP BY 1, 2, 3, 4;

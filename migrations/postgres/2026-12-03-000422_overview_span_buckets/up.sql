@@ -52,7 +52,7 @@ CREATE TRIGGER complaints_overview_update AFTER UPDATE ON complaints
           NEW.satisfaction_score, NEW.anonymize_in_meeting, NEW.handler_id, NEW.category_mask, NEW.closed_at))
     EXECUTE FUNCTION overview_tally();
 
-INSERT INTO overview_tallies (organisation_id, day, attribute, value, count)
+INSERT INTO overview_tallies (organisation_id, received_on, attribute, value, count)
 SELECT c.organisation_id, CAST(c.received_at AS DATE), o.attribute, o.value, COUNT(*)
 FROM complaints c CROSS JOIN LATERAL overview_tallies_of(c) o
 WHERE o.attribute IN ('first_response_days', 'closure_days')

@@ -4,5 +4,4 @@ DROP TRIGGER complaints_overview_update_old;
 DROP TRIGGER complaints_overview_delete;
 DROP TRIGGER complaints_overview_insert;
 DROP VIEW overview_tally_values;
-DROP TABLE overview_attributes;
 DROP TABLE overview_tallies;

@@ -13,21 +13,17 @@
 
 CREATE TABLE overview_tallies (
     organisation_id BIGINT NOT NULL REFERENCES organisations (id),
-    day TEXT NOT NULL,
+    received_on TEXT NOT NULL,
     attribute TEXT NOT NULL,
     value TEXT NOT NULL,
     count BIGINT NOT NULL,
-    PRIMARY KEY (organisation_id, attribute, day, value)
+    PRIMARY KEY (organisation_id, attribute, received_on, value)
 ) WITHOUT ROWID;
-
-CREATE TABLE overview_attributes (attribute TEXT PRIMARY KEY) WITHOUT ROWID;
-INSERT INTO overview_attributes (attribute) VALUES
-    ('kind'), ('status'), ('reported_by'), ('channel'), ('term'), ('outcome'), ('judgement'), ('satisfaction'), ('handler'), ('anonymised'), ('categories');
 
 -- The attribute values each complaint counts under (none where `value` is NULL): the same as
 -- PostgreSQL's `overview_tallies_of` and `domain::overview::tallies`.
 CREATE VIEW overview_tally_values AS
-SELECT c.id, c.organisation_id, date(c.received_at) AS day, a.attribute,
+SELECT c.id, c.organisation_id, date(c.received_at) AS received_on, a.attribute,
     CASE a.attribute
         WHEN 'kind' THEN c.kind
         WHEN 'status' THEN c.status
@@ -48,24 +44,25 @@ SELECT c.id, c.organisation_id, date(c.received_at) AS day, a.attribute,
         WHEN 'anonymised' THEN CASE WHEN c.anonymize_in_meeting THEN '' END
         WHEN 'categories' THEN CAST(c.category_mask AS TEXT)
     END AS value
-FROM complaints AS c CROSS JOIN overview_attributes AS a;
+FROM complaints AS c
+CROSS JOIN (SELECT column1 AS attribute FROM (VALUES ('kind'), ('status'), ('reported_by'), ('channel'), ('term'), ('outcome'), ('judgement'), ('satisfaction'), ('handler'), ('anonymised'), ('categories'))) AS a;
 
 -- The old values are taken away before the change, while the row still has them; the new
 -- ones added after it. A statement that fails undoes both.
 CREATE TRIGGER complaints_overview_insert AFTER INSERT ON complaints
 BEGIN
-    INSERT INTO overview_tallies (organisation_id, day, attribute, value, count)
-    SELECT organisation_id, day, attribute, value, 1 FROM overview_tally_values
+    INSERT INTO overview_tallies (organisation_id, received_on, attribute, value, count)
+    SELECT organisation_id, received_on, attribute, value, 1 FROM overview_tally_values
     WHERE id = NEW.id AND value IS NOT NULL
-    ON CONFLICT (organisation_id, attribute, day, value) DO UPDATE SET count = count + excluded.count;
+    ON CONFLICT (organisation_id, attribute, received_on, value) DO UPDATE SET count = count + excluded.count;
 END;
 
 CREATE TRIGGER complaints_overview_delete BEFORE DELETE ON complaints
 BEGIN
-    INSERT INTO overview_tallies (organisation_id, day, attribute, value, count)
-    SELECT organisation_id, day, attribute, value, -1 FROM overview_tally_values
+    INSERT INTO overview_tallies (organisation_id, received_on, attribute, value, count)
+    SELECT organisation_id, received_on, attribute, value, -1 FROM overview_tally_values
     WHERE id = OLD.id AND value IS NOT NULL
-    ON CONFLICT (organisation_id, attribute, day, value) DO UPDATE SET count = count + excluded.count;
+    ON CONFLICT (organisation_id, attribute, received_on, value) DO UPDATE SET count = count + excluded.count;
 END;
 
 CREATE TRIGGER complaints_overview_update_old BEFORE UPDATE ON complaints
@@ -85,10 +82,10 @@ WHEN OLD.organisation_id IS NOT NEW.organisation_id
    OR OLD.handler_id IS NOT NEW.handler_id
    OR OLD.category_mask IS NOT NEW.category_mask
 BEGIN
-    INSERT INTO overview_tallies (organisation_id, day, attribute, value, count)
-    SELECT organisation_id, day, attribute, value, -1 FROM overview_tally_values
+    INSERT INTO overview_tallies (organisation_id, received_on, attribute, value, count)
+    SELECT organisation_id, received_on, attribute, value, -1 FROM overview_tally_values
     WHERE id = OLD.id AND value IS NOT NULL
-    ON CONFLICT (organisation_id, attribute, day, value) DO UPDATE SET count = count + excluded.count;
+    ON CONFLICT (organisation_id, attribute, received_on, value) DO UPDATE SET count = count + excluded.count;
 END;
 
 CREATE TRIGGER complaints_overview_update_new AFTER UPDATE ON complaints
@@ -108,16 +105,16 @@ WHEN OLD.organisation_id IS NOT NEW.organisation_id
    OR OLD.handler_id IS NOT NEW.handler_id
    OR OLD.category_mask IS NOT NEW.category_mask
 BEGIN
-    INSERT INTO overview_tallies (organisation_id, day, attribute, value, count)
-    SELECT organisation_id, day, attribute, value, 1 FROM overview_tally_values
+    INSERT INTO overview_tallies (organisation_id, received_on, attribute, value, count)
+    SELECT organisation_id, received_on, attribute, value, 1 FROM overview_tally_values
     WHERE id = NEW.id AND value IS NOT NULL
-    ON CONFLICT (organisation_id, attribute, day, value) DO UPDATE SET count = count + excluded.count;
+    ON CONFLICT (organisation_id, attribute, received_on, value) DO UPDATE SET count = count + excluded.count;
 END;
 
-INSERT INTO overview_tallies (organisation_id, day, attribute, value, count)
-SELECT organisation_id, day, attribute, value, COUNT(*) FROM overview_tally_values
+INSERT INTO overview_tallies (organisation_id, received_on, attribute, value, count)
+SELECT organisation_id, received_on, attribute, value, COUNT(*) FROM overview_tally_values
 WHERE value IS NOT NULL
-GROUP BY organisation_id, day, attribute, value;
+GROUP BY organisation_id, received_on, attribute, value;
 
 -- The complaints whose response term is still running or overdue, by receipt.
 CREATE INDEX complaints_open_in_term ON complaints (organisation_id, received_at, response_due_at)

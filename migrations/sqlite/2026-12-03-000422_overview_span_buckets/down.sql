@@ -20,10 +20,10 @@ WHEN OLD.organisation_id IS NOT NEW.organisation_id
    OR OLD.handler_id IS NOT NEW.handler_id
    OR OLD.category_mask IS NOT NEW.category_mask
 BEGIN
-    INSERT INTO overview_tallies (organisation_id, day, attribute, value, count)
-    SELECT organisation_id, day, attribute, value, -1 FROM overview_tally_values
+    INSERT INTO overview_tallies (organisation_id, received_on, attribute, value, count)
+    SELECT organisation_id, received_on, attribute, value, -1 FROM overview_tally_values
     WHERE id = OLD.id AND value IS NOT NULL
-    ON CONFLICT (organisation_id, attribute, day, value) DO UPDATE SET count = count + excluded.count;
+    ON CONFLICT (organisation_id, attribute, received_on, value) DO UPDATE SET count = count + excluded.count;
 END;
 
 CREATE TRIGGER complaints_overview_update_new AFTER UPDATE ON complaints
@@ -43,15 +43,15 @@ WHEN OLD.organisation_id IS NOT NEW.organisation_id
    OR OLD.handler_id IS NOT NEW.handler_id
    OR OLD.category_mask IS NOT NEW.category_mask
 BEGIN
-    INSERT INTO overview_tallies (organisation_id, day, attribute, value, count)
-    SELECT organisation_id, day, attribute, value, 1 FROM overview_tally_values
+    INSERT INTO overview_tallies (organisation_id, received_on, attribute, value, count)
+    SELECT organisation_id, received_on, attribute, value, 1 FROM overview_tally_values
     WHERE id = NEW.id AND value IS NOT NULL
-    ON CONFLICT (organisation_id, attribute, day, value) DO UPDATE SET count = count + excluded.count;
+    ON CONFLICT (organisation_id, attribute, received_on, value) DO UPDATE SET count = count + excluded.count;
 END;
 
 DROP VIEW overview_tally_values;
 CREATE VIEW overview_tally_values AS
-SELECT c.id, c.organisation_id, date(c.received_at) AS day, a.attribute,
+SELECT c.id, c.organisation_id, date(c.received_at) AS received_on, a.attribute,
     CASE a.attribute
         WHEN 'kind' THEN c.kind
         WHEN 'status' THEN c.status
@@ -72,6 +72,6 @@ SELECT c.id, c.organisation_id, date(c.received_at) AS day, a.attribute,
         WHEN 'anonymised' THEN CASE WHEN c.anonymize_in_meeting THEN '' END
         WHEN 'categories' THEN CAST(c.category_mask AS TEXT)
     END AS value
-FROM complaints AS c CROSS JOIN overview_attributes AS a;
+FROM complaints AS c
+CROSS JOIN (SELECT column1 AS attribute FROM (VALUES ('kind'), ('status'), ('reported_by'), ('channel'), ('term'), ('outcome'), ('judgement'), ('satisfaction'), ('handler'), ('anonymised'), ('categories'))) AS a;
 
-DELETE FROM overview_attributes WHERE attribute IN ('first_response_days', 'closure_days');

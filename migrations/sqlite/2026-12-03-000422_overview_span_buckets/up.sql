@@ -6,11 +6,9 @@
 -- below. The bucket is computed from the same double the overview reads, so that both agree
 -- on which bucket a span is in. `store::overview::medians` writes the same expressions.
 
-INSERT INTO overview_attributes (attribute) VALUES ('first_response_days'), ('closure_days');
-
 DROP VIEW overview_tally_values;
 CREATE VIEW overview_tally_values AS
-SELECT c.id, c.organisation_id, date(c.received_at) AS day, a.attribute,
+SELECT c.id, c.organisation_id, date(c.received_at) AS received_on, a.attribute,
     CASE a.attribute
         WHEN 'kind' THEN c.kind
         WHEN 'status' THEN c.status
@@ -35,7 +33,8 @@ SELECT c.id, c.organisation_id, date(c.received_at) AS day, a.attribute,
         WHEN 'closure_days' THEN CASE WHEN c.status = 'closed' THEN CAST(CAST(
             ((julianday(c.closed_at) - julianday(c.received_at)) * 86400.0) / 86400 AS INTEGER) AS TEXT) END
     END AS value
-FROM complaints AS c CROSS JOIN overview_attributes AS a;
+FROM complaints AS c
+CROSS JOIN (SELECT column1 AS attribute FROM (VALUES ('kind'), ('status'), ('reported_by'), ('channel'), ('term'), ('outcome'), ('judgement'), ('satisfaction'), ('handler'), ('anonymised'), ('categories'), ('first_response_days'), ('closure_days'))) AS a;
 
 -- A change of `closed_at` alone changes a closure span now.
 DROP TRIGGER complaints_overview_update_new;
@@ -58,10 +57,10 @@ WHEN OLD.organisation_id IS NOT NEW.organisation_id
    OR OLD.category_mask IS NOT NEW.category_mask
    OR OLD.closed_at IS NOT NEW.closed_at
 BEGIN
-    INSERT INTO overview_tallies (organisation_id, day, attribute, value, count)
-    SELECT organisation_id, day, attribute, value, -1 FROM overview_tally_values
+    INSERT INTO overview_tallies (organisation_id, received_on, attribute, value, count)
+    SELECT organisation_id, received_on, attribute, value, -1 FROM overview_tally_values
     WHERE id = OLD.id AND value IS NOT NULL
-    ON CONFLICT (organisation_id, attribute, day, value) DO UPDATE SET count = count + excluded.count;
+    ON CONFLICT (organisation_id, attribute, received_on, value) DO UPDATE SET count = count + excluded.count;
 END;
 
 CREATE TRIGGER complaints_overview_update_new AFTER UPDATE ON complaints
@@ -82,16 +81,16 @@ WHEN OLD.organisation_id IS NOT NEW.organisation_id
    OR OLD.category_mask IS NOT NEW.category_mask
    OR OLD.closed_at IS NOT NEW.closed_at
 BEGIN
-    INSERT INTO overview_tallies (organisation_id, day, attribute, value, count)
-    SELECT organisation_id, day, attribute, value, 1 FROM overview_tally_values
+    INSERT INTO overview_tallies (organisation_id, received_on, attribute, value, count)
+    SELECT organisation_id, received_on, attribute, value, 1 FROM overview_tally_values
     WHERE id = NEW.id AND value IS NOT NULL
-    ON CONFLICT (organisation_id, attribute, day, value) DO UPDATE SET count = count + excluded.count;
+    ON CONFLICT (organisation_id, attribute, received_on, value) DO UPDATE SET count = count + excluded.count;
 END;
 
-INSERT INTO overview_tallies (organisation_id, day, attribute, value, count)
-SELECT organisation_id, day, attribute, value, COUNT(*) FROM overview_tally_values
+INSERT INTO overview_tallies (organisation_id, received_on, attribute, value, count)
+SELECT organisation_id, received_on, attribute, value, COUNT(*) FROM overview_tally_values
 WHERE value IS NOT NULL AND attribute IN ('first_response_days', 'closure_days')
-GROUP BY organisation_id, day, attribute, value;
+GROUP BY organisation_id, received_on, attribute, value;
 
 -- The spans of one organisation in order: the middle bucket's are read from here.
 CREATE INDEX complaints_first_response_span ON complaints
