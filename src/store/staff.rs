@@ -198,8 +198,8 @@ pub fn recipients_among(
         .collect()
 }
 
-/// How to show the organisation's staff members named by identity-provider id (`subjects`)
-/// or by row id (`ids`), by row id, in one query. Its parameters are as many whatever they
+/// How to show the organisation's staff members named by identity-provider id (two) or by
+/// row id (up to three), by row id, in one query. Its parameters are as many whatever they
 /// name, so it is prepared once per connection on both databases (`eq_any` is not, on
 /// SQLite). Someone the service does not know is left out.
 pub fn among(

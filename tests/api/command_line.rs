@@ -1,81 +1,20 @@
 //! The binary as a new user meets it: `cargo run` in development mode prints tokens that
 //! work, refuses a public address without identity settings, and stops cleanly on SIGTERM.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Child, Command};
 use std::time::Duration;
 
 use reqwest::StatusCode;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_klachtenregister");
-
-/// The binary with a clean environment: no settings leak in from the test's own.
-fn klachtenregister(data_dir: &std::path::Path) -> Command {
-    let mut command = Command::new(BINARY);
-    command.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
-    command.env("KLACHTEN_DATA_DIR", data_dir).env("RUST_LOG", "warn");
-    command
-}
-
-struct Running {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-}
-
-impl Running {
-    fn start(mut command: Command) -> Running {
-        let mut child = command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (send, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = send.send(line);
-            }
-        });
-        Running { child, lines }
-    }
-
-    /// Reads the banner up to its last line.
-    fn banner(&self) -> Vec<String> {
-        let mut banner = Vec::new();
-        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(60)) {
-            let done = line.contains("try: curl");
-            banner.push(line);
-            if done {
-                return banner;
-            }
-        }
-        panic!("no development banner; got {banner:?}");
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
-
-fn token_after(banner: &[String], label: &str) -> String {
-    let at = banner
-        .iter()
-        .position(|l| l.contains(label))
-        .unwrap_or_else(|| panic!("{label} in {banner:?}"));
-    banner[at + 1].trim().to_owned()
-}
+use crate::binary::{DevService, klachtenregister};
 
 #[actix_web::test]
 async fn development_mode_prints_working_tokens_and_stops_on_sigterm() {
     let data = tempfile::tempdir().unwrap();
-    let mut command = klachtenregister(data.path());
-    command.env("KLACHTEN_BIND", "127.0.0.1:0");
-    let mut service = Running::start(command);
-    let banner = service.banner();
-    let swagger = banner.iter().find_map(|l| l.split("Swagger UI: ").nth(1)).unwrap();
-    let swagger = swagger.split_whitespace().next().unwrap().to_owned();
-    let base = swagger.trim_end_matches("/swagger-ui/").to_owned();
-    let dienstverlener = token_after(&banner, "dienstverlener (dev-dienstverlener)");
-    let coordinator = token_after(&banner, "klachtencoordinator (dev-coordinator)");
+    let mut service = DevService::start(klachtenregister(data.path()));
+    let (base, swagger) = (service.base.clone(), service.swagger.clone());
+    let (dienstverlener, coordinator) =
+        (service.dienstverlener.clone(), service.coordinator.clone());
     assert!(data.path().join("dev-jwt-secret").is_file());
 
     let client = reqwest::Client::new();

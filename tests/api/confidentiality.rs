@@ -4,6 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::binary::{DevService, klachtenregister};
 use crate::on_both_databases;
 use crate::support::{DANA, EVA, KEES, Person, Reply, TestApp};
 use klachtenregister::domain::roles::Role;
@@ -264,60 +265,25 @@ async fn the_metrics_need_their_token(app: TestApp) {
 /// (often an e-mail address). The binary in development mode, its log read from stdout.
 #[actix_web::test]
 async fn logs_name_staff_by_their_number() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
     let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_klachtenregister"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("KLACHTEN_DATA_DIR", data.path())
-        .env("KLACHTEN_BIND", "127.0.0.1:0")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let (send, lines) = std::sync::mpsc::channel::<String>();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = send.send(line);
-        }
-    });
-    let next = || lines.recv_timeout(std::time::Duration::from_secs(60)).expect("a line");
-    let mut banner = Vec::new();
-    loop {
-        let line = next();
-        let done = line.contains("try: curl");
-        banner.push(line);
-        if done {
-            break;
-        }
-    }
-    let base = banner
-        .iter()
-        .find_map(|l| l.split("Swagger UI: ").nth(1))
-        .and_then(|l| l.split_whitespace().next())
-        .unwrap()
-        .trim_end_matches("/swagger-ui/")
-        .to_owned();
-    let at = banner.iter().position(|l| l.contains("dienstverlener (dev-dienstverlener)")).unwrap();
-    let token = banner[at + 1].trim().to_owned();
+    let mut command = klachtenregister(data.path());
+    command.env("RUST_LOG", "info");
+    let service = DevService::start(command);
+    let (base, token) = (&service.base, &service.dienstverlener);
     let me = reqwest::Client::new()
         .get(format!("{base}/api/v1/me"))
-        .bearer_auth(&token)
+        .bearer_auth(token)
         .send()
         .await
         .unwrap();
     assert_eq!(me.status(), StatusCode::OK);
     let logged = loop {
-        let line = next();
+        let line = service.next_line();
         if line.contains("/api/v1/me") && line.contains("request finished") {
             break line;
         }
     };
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(service);
     assert!(!logged.contains("dev-dienstverlener"), "the token's subject is logged: {logged}");
     let number = logged.split("staff_id=").nth(1).unwrap_or_else(|| panic!("{logged}"));
     assert!(number.starts_with(|c: char| c.is_ascii_digit()), "{logged}");

@@ -1,5 +1,6 @@
 //! Black-box tests of the service over HTTP, each on SQLite and on PostgreSQL.
 
+mod binary;
 mod support;
 
 mod access_after;

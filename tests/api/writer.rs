@@ -3,7 +3,6 @@
 //! write that fails or panics gives up its turn and leaves nothing behind; and a process
 //! killed in the middle of writing keeps every write it acknowledged.
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -14,6 +13,7 @@ use serde_json::{Value, json};
 use klachtenregister::db::{DbError, write_transaction};
 use klachtenregister::store::organisations;
 
+use crate::binary::{DevService, klachtenregister};
 use crate::on_both_databases;
 use crate::support::{DANA, TestApp, complaint_body, start_of_test};
 
@@ -66,65 +66,11 @@ async fn a_failed_or_panicking_write_gives_up_its_turn_and_leaves_nothing(app: T
     assert_eq!(left, [false, false, true], "only the write that committed is there");
 }
 
-/// The binary in development mode on SQLite in `data`, until it is dropped or killed.
-struct Service {
-    child: Child,
-    base: String,
-    dienstverlener: String,
-    coordinator: String,
-}
-
-impl Service {
-    fn start(data: &std::path::Path) -> Service {
-        use std::io::{BufRead, BufReader};
-        let mut child = Command::new(env!("CARGO_BIN_EXE_klachtenregister"))
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("KLACHTEN_DATA_DIR", data)
-            .env("KLACHTEN_BIND", "127.0.0.1:0")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines().map_while(Result::ok);
-        let mut banner = Vec::new();
-        for line in lines.by_ref() {
-            let done = line.contains("try: curl");
-            banner.push(line);
-            if done {
-                break;
-            }
-        }
-        // Keeps reading, so that the service never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        let after = |label: &str| {
-            let at = banner.iter().position(|l| l.contains(label));
-            banner[at.unwrap_or_else(|| panic!("{label} in {banner:?}")) + 1].trim().to_owned()
-        };
-        let swagger = banner.iter().find_map(|l| l.split("Swagger UI: ").nth(1)).unwrap();
-        let base = swagger.split_whitespace().next().unwrap().trim_end_matches("/swagger-ui/");
-        Service {
-            base: base.to_owned(),
-            dienstverlener: after("dienstverlener (dev-dienstverlener)"),
-            coordinator: after("klachtencoordinator (dev-coordinator)"),
-            child,
-        }
-    }
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// SQLite's alone: PostgreSQL's durability is the server's, not the service's.
 #[actix_web::test]
 async fn a_process_killed_while_writing_keeps_every_acknowledged_write() {
     let data = tempfile::tempdir().unwrap();
-    let mut service = Service::start(data.path());
+    let mut service = DevService::start(klachtenregister(data.path()));
     let client = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
     let body = json!({"kind": "improvement", "reported_by": "employee", "description": "Sjabloon"});
     let mut pending: FuturesUnordered<_> = (0..WRITERS)
@@ -160,7 +106,7 @@ async fn a_process_killed_while_writing_keeps_every_acknowledged_write() {
     eprintln!("{} acknowledged, {unanswered} unanswered by the killed process", acknowledged.len());
     drop(service);
 
-    let service = Service::start(data.path());
+    let service = DevService::start(klachtenregister(data.path()));
     for id in &acknowledged {
         let seen = client
             .get(format!("{}/api/v1/complaints/{id}", service.base))
