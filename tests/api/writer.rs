@@ -66,6 +66,58 @@ async fn a_failed_or_panicking_write_gives_up_its_turn_and_leaves_nothing(app: T
     assert_eq!(left, [false, false, true], "only the write that committed is there");
 }
 
+#[derive(diesel::QueryableByName)]
+struct Found {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    found: i64,
+}
+
+/// SQLite's alone: a write that arrives while another holds the writer waits for it and is
+/// then made on the same connection — it finds the temporary table the first one left there,
+/// which only that connection sees. Without the one writer it would have taken another
+/// pooled connection (the first one's is busy) and raced for SQLite's lock.
+#[actix_web::test]
+async fn a_write_queued_behind_another_is_made_on_its_connection() {
+    use diesel::RunQueryDsl;
+    use diesel::connection::SimpleConnection;
+    let app = TestApp::spawn(crate::support::Backend::Sqlite).await.unwrap();
+    let (holding, held) = std::sync::mpsc::channel::<()>();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let db = app.db.clone();
+    let first = actix_web::rt::spawn(async move {
+        db.write(move |conn| {
+            conn.batch_execute("CREATE TEMP TABLE left_by_the_first_write (x INTEGER)")?;
+            holding.send(()).unwrap();
+            released.recv().unwrap();
+            Ok::<_, DbError>(())
+        })
+        .await
+    });
+    actix_web::web::block(move || held.recv()).await.unwrap().unwrap();
+    let db = app.db.clone();
+    let second = actix_web::rt::spawn(async move {
+        db.write(|conn| {
+            let found: Found = diesel::sql_query(
+                "SELECT COUNT(*) AS found FROM sqlite_temp_master \
+                 WHERE name = 'left_by_the_first_write'",
+            )
+            .get_result(conn)?;
+            conn.batch_execute("DROP TABLE IF EXISTS temp.left_by_the_first_write")?;
+            Ok::<_, DbError>(found.found)
+        })
+        .await
+    });
+    // Time for the second write to reach the database, were it not queued behind the first.
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+    release.send(()).unwrap();
+    first.await.unwrap().unwrap();
+    assert_eq!(
+        second.await.unwrap().unwrap(),
+        1,
+        "the second write ran on the first one's connection"
+    );
+}
+
 /// SQLite's alone: PostgreSQL's durability is the server's, not the service's.
 #[actix_web::test]
 async fn a_process_killed_while_writing_keeps_every_acknowledged_write() {
