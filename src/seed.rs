@@ -162,6 +162,12 @@ pub fn seed(conn: &mut AnyConnection, plan: Plan, now: DateTime<Utc>) -> Result<
     let now = now.naive_utc();
     let mut tables = Tables::new();
     let mut complaint_id = next_id(conn, "complaints")?;
+    let first_complaint = complaint_id;
+    let postgres = matches!(conn, AnyConnection::Postgresql(_));
+    if postgres {
+        // Tallied in one pass after the load (`tally_seeded`), not row by row: see there.
+        conn.batch_execute("ALTER TABLE complaints DISABLE TRIGGER complaints_overview_insert")?;
+    }
     let mut action_id = next_id(conn, "actions")?;
     let mut event_id = next_id(conn, "events")?;
     let mut seeded = Seeded::default();
@@ -379,11 +385,14 @@ pub fn seed(conn: &mut AnyConnection, plan: Plan, now: DateTime<Utc>) -> Result<
         }
     }
     tables.flush(conn)?;
+    if postgres {
+        tally_seeded(conn, first_complaint)?;
+    }
     // A service that had been running would have announced the history's deadlines as they
     // came near and passed; left unannounced, the deadline watcher's first sweep would
     // announce thousands of them at once (and a benchmark would measure that).
     seeded.announced = crate::store::deadlines::mark_due_as_announced(conn, now.and_utc())?;
-    if let AnyConnection::Postgresql(_) = conn {
+    if postgres {
         // Ids were assigned here; the identity sequences continue after them.
         conn.batch_execute(
             "SELECT setval(pg_get_serial_sequence('complaints', 'id'), (SELECT MAX(id) FROM complaints)); \
@@ -395,4 +404,26 @@ pub fn seed(conn: &mut AnyConnection, plan: Plan, now: DateTime<Utc>) -> Result<
     }
     seeded.rows = tables.written();
     Ok(seeded)
+}
+
+/// PostgreSQL: the overview's tallies of the complaints seeded from `first_complaint` on,
+/// counted in one pass with the function the insert trigger counts with, and the trigger,
+/// turned off for the load, on again. Through the trigger every row of the load updated a
+/// dozen tally rows, each update a new row version that no vacuum could remove before the
+/// load committed: a million complaints took 13 minutes and left the tallies 120 times
+/// their size, which the overview then read through (660 ms at a million, 300 ms compact;
+/// bench/results/2026-12-03-benchmark-1m.md). The `ALTER TABLE` is part of the seeding
+/// transaction: nobody else sees the trigger off, and writers wait for the commit.
+fn tally_seeded(conn: &mut AnyConnection, first_complaint: i64) -> Result<(), DbError> {
+    conn.batch_execute(&format!(
+        "INSERT INTO overview_tallies AS t (organisation_id, received_on, attribute, value, count)
+         SELECT c.organisation_id, CAST(c.received_at AS DATE), o.attribute, o.value, COUNT(*)
+         FROM complaints c CROSS JOIN LATERAL overview_tallies_of(c) o
+         WHERE c.id >= {first_complaint}
+         GROUP BY 1, 2, 3, 4
+         ON CONFLICT (organisation_id, attribute, received_on, value)
+             DO UPDATE SET count = t.count + EXCLUDED.count;
+         ALTER TABLE complaints ENABLE TRIGGER complaints_overview_insert;"
+    ))?;
+    Ok(())
 }
