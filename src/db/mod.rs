@@ -60,6 +60,11 @@ impl DbTarget {
     }
 }
 
+/// The bytes SQLite's allocations of the whole process should stay under: past it SQLite
+/// gives back page cache before it takes more (issue 15: with the glibc arenas capped,
+/// src/main.rs, 95 MiB after an export and the overview instead of 98–106 MiB).
+const SOFT_HEAP_LIMIT: u64 = 16 * 1024 * 1024;
+
 /// Opens connections for the pool. Written out rather than using `AnyConnection::establish`
 /// because that hides the real connection error, and because SQLite needs its pragmas on
 /// every new connection.
@@ -98,11 +103,14 @@ impl ConnectionManager {
                 // synchronous=FULL because an acknowledged write must survive a crash;
                 // secure_delete overwrites what is deleted or replaced with zeros, so that
                 // erased personal data does not linger in the file's free space (DESIGN.md
-                // §9). It is a setting of each connection, hence here.
+                // §9). It is a setting of each connection, hence here. The soft heap limit
+                // is the process's, not the connection's: SQLite's page caches share
+                // SOFT_HEAP_LIMIT instead of each of the pool's connections and the writer
+                // filling 2 MB of its own.
                 conn.batch_execute(&format!(
                     "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
                      PRAGMA busy_timeout = {}; PRAGMA synchronous = FULL; \
-                     PRAGMA secure_delete = ON;",
+                     PRAGMA secure_delete = ON; PRAGMA soft_heap_limit = {SOFT_HEAP_LIMIT};",
                     self.sqlite_busy_timeout.as_millis()
                 ))
                 .map_err(r2d2::Error::QueryError)?;
