@@ -157,6 +157,8 @@ impl Tables {
 
 /// Seeds `plan` into the database, next to whatever is there. Organisations are named
 /// `seed-1`, `seed-2`, …; their staff `seed-1-staff-0` (coordinator), `…-1` (deputy), ….
+/// Run it in one transaction, as the command line does: on PostgreSQL it turns a trigger off
+/// for the load (`tally_seeded`), which no other session must see.
 pub fn seed(conn: &mut AnyConnection, plan: Plan, now: DateTime<Utc>) -> Result<Seeded, DbError> {
     let mut rng = StdRng::seed_from_u64(plan.seed);
     let now = now.naive_utc();
@@ -412,8 +414,8 @@ pub fn seed(conn: &mut AnyConnection, plan: Plan, now: DateTime<Utc>) -> Result<
 /// dozen tally rows, each update a new row version that no vacuum could remove before the
 /// load committed: a million complaints took 13 minutes and left the tallies 120 times
 /// their size, which the overview then read through (660 ms at a million, 300 ms compact;
-/// bench/results/2026-12-03-benchmark-1m.md). The `ALTER TABLE` is part of the seeding
-/// transaction: nobody else sees the trigger off, and writers wait for the commit.
+/// bench/results/2026-12-03-benchmark-1m.md). In the seeding transaction the `ALTER TABLE`
+/// is seen by nobody else: other writers wait for the commit.
 fn tally_seeded(conn: &mut AnyConnection, first_complaint: i64) -> Result<(), DbError> {
     conn.batch_execute(&format!(
         "INSERT INTO overview_tallies AS t (organisation_id, received_on, attribute, value, count)
