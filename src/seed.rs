@@ -413,8 +413,8 @@ pub fn seed(conn: &mut AnyConnection, plan: Plan, now: DateTime<Utc>) -> Result<
 /// turned off for the load, on again. Through the trigger every row of the load updated a
 /// dozen tally rows, each update a new row version that no vacuum could remove before the
 /// load committed: a million complaints took 13 minutes and left the tallies 120 times
-/// their size, which the overview then read through (660 ms at a million, 300 ms compact;
-/// bench/results/2026-12-03-benchmark-1m.md). In the seeding transaction the `ALTER TABLE`
+/// their size, which the overview then read through (660 ms at a million, 294–330 ms
+/// compacted; bench/results/2026-12-03-benchmark-full.md). In the seeding transaction the `ALTER TABLE`
 /// is seen by nobody else: other writers wait for the commit.
 fn tally_seeded(conn: &mut AnyConnection, first_complaint: i64) -> Result<(), DbError> {
     conn.batch_execute(&format!(
