@@ -3,6 +3,7 @@
 //! [`Db::read`] and [`Db::write`] — both of which run on actix's blocking pool so that
 //! diesel's synchronous calls never stall an async worker.
 
+mod fixed_sql;
 mod health;
 pub mod schema;
 
@@ -15,6 +16,7 @@ use diesel::r2d2::{self, ManageConnection};
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, ConnectionError};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+pub use fixed_sql::FixedSql;
 use health::{FAIL_FAST, LostConnection, Outage};
 
 /// The migrations of each database; public so that tests can build a database as an earlier

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Text};
 
 use super::{Lock, first_row, from_db, to_db};
-use crate::db::AnyConnection;
+use crate::db::{AnyConnection, FixedSql};
 use std::collections::BTreeSet;
 
 use crate::db::schema::{complaints, reference_counters, staff};
@@ -450,17 +450,19 @@ pub fn next_reference_number(
     year: i32,
 ) -> QueryResult<i32> {
     per_backend!(conn, |c| {
-        diesel::insert_into(reference_counters::table)
-            .values((
-                reference_counters::organisation_id.eq(organisation_id),
-                reference_counters::year.eq(year),
-                reference_counters::last_number.eq(1),
-            ))
-            .on_conflict((reference_counters::organisation_id, reference_counters::year))
-            .do_update()
-            .set(reference_counters::last_number.eq(reference_counters::last_number + 1))
-            .returning(reference_counters::last_number)
-            .get_result(c)
+        FixedSql(
+            diesel::insert_into(reference_counters::table)
+                .values((
+                    reference_counters::organisation_id.eq(organisation_id),
+                    reference_counters::year.eq(year),
+                    reference_counters::last_number.eq(1),
+                ))
+                .on_conflict((reference_counters::organisation_id, reference_counters::year))
+                .do_update()
+                .set(reference_counters::last_number.eq(reference_counters::last_number + 1))
+                .returning(reference_counters::last_number),
+        )
+        .get_result(c)
     })
 }
 

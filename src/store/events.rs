@@ -6,8 +6,8 @@ use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use diesel::prelude::*;
 
 use super::{from_db, to_db};
-use crate::db::AnyConnection;
 use crate::db::schema::{event_chain_heads as heads, event_texts as texts, events};
+use crate::db::{AnyConnection, FixedSql};
 use crate::domain::chain::{self, Linked};
 use crate::domain::commitment;
 use crate::domain::events::EventType;
@@ -63,16 +63,18 @@ impl EventRow {
 /// shorter than with a separate `SELECT … FOR UPDATE`.
 fn lock_head(conn: &mut AnyConnection, organisation_id: i64) -> QueryResult<String> {
     per_backend!(conn, |c| {
-        diesel::insert_into(heads::table)
-            .values((
-                heads::organisation_id.eq(organisation_id),
-                heads::last_hash.eq(chain::GENESIS),
-            ))
-            .on_conflict(heads::organisation_id)
-            .do_update()
-            .set(heads::last_hash.eq(heads::last_hash))
-            .returning(heads::last_hash)
-            .get_result(c)
+        FixedSql(
+            diesel::insert_into(heads::table)
+                .values((
+                    heads::organisation_id.eq(organisation_id),
+                    heads::last_hash.eq(chain::GENESIS),
+                ))
+                .on_conflict(heads::organisation_id)
+                .do_update()
+                .set(heads::last_hash.eq(heads::last_hash))
+                .returning(heads::last_hash),
+        )
+        .get_result(c)
     })
 }
 
@@ -109,9 +111,14 @@ pub fn append(conn: &mut AnyConnection, event: NewEvent) -> QueryResult<i64> {
         ))
         .returning(events::id)
         .get_result(conn)?;
-    diesel::update(heads::table.find(event.organisation_id))
-        .set((heads::last_event_id.eq(id), heads::last_hash.eq(&hash)))
-        .execute(conn)?;
+    per_backend!(conn, |c| {
+        FixedSql(
+            diesel::update(heads::table.find(event.organisation_id))
+                .set((heads::last_event_id.eq(id), heads::last_hash.eq(&hash)))
+                .returning(heads::organisation_id),
+        )
+        .get_result::<i64>(c)
+    })?;
     event_texts::insert(conn, id, &sealed)?;
     // Webhooks and mail learn of the event from the outbox, written in the same transaction.
     outbox::enqueue(conn, event.organisation_id, id, event.occurred_at)?;

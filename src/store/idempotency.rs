@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::to_db;
-use crate::db::AnyConnection;
 use crate::db::schema::idempotency_keys as keys;
+use crate::db::{AnyConnection, FixedSql};
 use crate::per_backend;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,10 +81,15 @@ pub fn complete(
     answer: &str,
     complaint_id: Option<i64>,
 ) -> QueryResult<()> {
-    diesel::update(keys::table.find((staff_id, key)))
-        .set((keys::response_body.eq(answer), keys::complaint_id.eq(complaint_id)))
-        .execute(conn)
+    per_backend!(conn, |c| {
+        FixedSql(
+            diesel::update(keys::table.find((staff_id, key)))
+                .set((keys::response_body.eq(answer), keys::complaint_id.eq(complaint_id)))
+                .returning(keys::staff_id),
+        )
+        .get_result::<i64>(c)
         .map(drop)
+    })
 }
 
 /// Deletes the keys claimed before `before`, with their answers.
