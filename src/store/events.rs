@@ -111,6 +111,7 @@ pub fn append(conn: &mut AnyConnection, event: NewEvent) -> QueryResult<i64> {
         ))
         .returning(events::id)
         .get_result(conn)?;
+    // Returns a column so that diesel loads it, and so caches it (`FixedSql`).
     per_backend!(conn, |c| {
         FixedSql(
             diesel::update(heads::table.find(event.organisation_id))

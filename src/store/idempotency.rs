@@ -81,6 +81,7 @@ pub fn complete(
     answer: &str,
     complaint_id: Option<i64>,
 ) -> QueryResult<()> {
+    // Returns a column so that diesel loads it, and so caches it (`FixedSql`).
     per_backend!(conn, |c| {
         FixedSql(
             diesel::update(keys::table.find((staff_id, key)))
