@@ -7,19 +7,36 @@
 //! whatever it renders, since a different text is a different cache entry. Wrap only a
 //! statement whose text has one shape (or a few): each distinct text stays in the cache for
 //! the connection's life.
-//!
-//! Diesel asks the wrapper only when it is handed the wrapper itself: run it on the backend's
-//! own connection (`per_backend!`; [`AnyConnection`](super::AnyConnection) hands on a
-//! reference), and load from it (`get_result`) rather than `execute` it, which also hands on
-//! a reference — an update returns a column for that.
 
 use diesel::backend::Backend;
+use diesel::pg::PgConnection;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::query_dsl::LoadQuery;
+use diesel::sqlite::SqliteConnection;
 use diesel::{QueryResult, RunQueryDsl};
+
+use super::AnyConnection;
 
 /// A statement whose SQL text is the same on every call: prepared once per connection.
 #[derive(Debug, Clone, Copy)]
 pub struct FixedSql<Q>(pub Q);
+
+impl<Q> FixedSql<Q> {
+    /// Runs the statement and answers its one row (an update returns a column for it).
+    ///
+    /// Diesel asks the wrapper whether to cache only when it is handed the wrapper itself:
+    /// through the multi-connection, and by `execute`, it gets a reference and asks the
+    /// statement's parts instead. So the statement is loaded, on the backend's own connection.
+    pub fn get_result<'q, U>(self, conn: &mut AnyConnection) -> QueryResult<U>
+    where
+        Self: LoadQuery<'q, PgConnection, U> + LoadQuery<'q, SqliteConnection, U>,
+    {
+        match conn {
+            AnyConnection::Postgresql(c) => RunQueryDsl::get_result(self, c),
+            AnyConnection::Sqlite(c) => RunQueryDsl::get_result(self, c),
+        }
+    }
+}
 
 impl<Q, DB> QueryFragment<DB> for FixedSql<Q>
 where

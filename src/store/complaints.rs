@@ -449,21 +449,19 @@ pub fn next_reference_number(
     organisation_id: i64,
     year: i32,
 ) -> QueryResult<i32> {
-    per_backend!(conn, |c| {
-        FixedSql(
-            diesel::insert_into(reference_counters::table)
-                .values((
-                    reference_counters::organisation_id.eq(organisation_id),
-                    reference_counters::year.eq(year),
-                    reference_counters::last_number.eq(1),
-                ))
-                .on_conflict((reference_counters::organisation_id, reference_counters::year))
-                .do_update()
-                .set(reference_counters::last_number.eq(reference_counters::last_number + 1))
-                .returning(reference_counters::last_number),
-        )
-        .get_result(c)
-    })
+    FixedSql(
+        diesel::insert_into(reference_counters::table)
+            .values((
+                reference_counters::organisation_id.eq(organisation_id),
+                reference_counters::year.eq(year),
+                reference_counters::last_number.eq(1),
+            ))
+            .on_conflict((reference_counters::organisation_id, reference_counters::year))
+            .do_update()
+            .set(reference_counters::last_number.eq(reference_counters::last_number + 1))
+            .returning(reference_counters::last_number),
+    )
+    .get_result(conn)
 }
 
 pub struct NewComplaint<'a> {

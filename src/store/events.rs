@@ -11,7 +11,6 @@ use crate::db::{AnyConnection, FixedSql};
 use crate::domain::chain::{self, Linked};
 use crate::domain::commitment;
 use crate::domain::events::EventType;
-use crate::per_backend;
 use crate::store::{event_texts, outbox};
 
 #[derive(Debug, Clone)]
@@ -62,20 +61,18 @@ impl EventRow {
 /// returns the hash the last committed event left, so the lock is held one round trip
 /// shorter than with a separate `SELECT … FOR UPDATE`.
 fn lock_head(conn: &mut AnyConnection, organisation_id: i64) -> QueryResult<String> {
-    per_backend!(conn, |c| {
-        FixedSql(
-            diesel::insert_into(heads::table)
-                .values((
-                    heads::organisation_id.eq(organisation_id),
-                    heads::last_hash.eq(chain::GENESIS),
-                ))
-                .on_conflict(heads::organisation_id)
-                .do_update()
-                .set(heads::last_hash.eq(heads::last_hash))
-                .returning(heads::last_hash),
-        )
-        .get_result(c)
-    })
+    FixedSql(
+        diesel::insert_into(heads::table)
+            .values((
+                heads::organisation_id.eq(organisation_id),
+                heads::last_hash.eq(chain::GENESIS),
+            ))
+            .on_conflict(heads::organisation_id)
+            .do_update()
+            .set(heads::last_hash.eq(heads::last_hash))
+            .returning(heads::last_hash),
+    )
+    .get_result(conn)
 }
 
 /// Appends an event to its organisation's chain. Its free text (what
@@ -111,15 +108,12 @@ pub fn append(conn: &mut AnyConnection, event: NewEvent) -> QueryResult<i64> {
         ))
         .returning(events::id)
         .get_result(conn)?;
-    // Returns a column so that diesel loads it, and so caches it (`FixedSql`).
-    per_backend!(conn, |c| {
-        FixedSql(
-            diesel::update(heads::table.find(event.organisation_id))
-                .set((heads::last_event_id.eq(id), heads::last_hash.eq(&hash)))
-                .returning(heads::organisation_id),
-        )
-        .get_result::<i64>(c)
-    })?;
+    FixedSql(
+        diesel::update(heads::table.find(event.organisation_id))
+            .set((heads::last_event_id.eq(id), heads::last_hash.eq(&hash)))
+            .returning(heads::organisation_id),
+    )
+    .get_result::<i64>(conn)?;
     event_texts::insert(conn, id, &sealed)?;
     // Webhooks and mail learn of the event from the outbox, written in the same transaction.
     outbox::enqueue(conn, event.organisation_id, id, event.occurred_at)?;

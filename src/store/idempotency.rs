@@ -81,16 +81,13 @@ pub fn complete(
     answer: &str,
     complaint_id: Option<i64>,
 ) -> QueryResult<()> {
-    // Returns a column so that diesel loads it, and so caches it (`FixedSql`).
-    per_backend!(conn, |c| {
-        FixedSql(
-            diesel::update(keys::table.find((staff_id, key)))
-                .set((keys::response_body.eq(answer), keys::complaint_id.eq(complaint_id)))
-                .returning(keys::staff_id),
-        )
-        .get_result::<i64>(c)
-        .map(drop)
-    })
+    FixedSql(
+        diesel::update(keys::table.find((staff_id, key)))
+            .set((keys::response_body.eq(answer), keys::complaint_id.eq(complaint_id)))
+            .returning(keys::staff_id),
+    )
+    .get_result::<i64>(conn)
+    .map(drop)
 }
 
 /// Deletes the keys claimed before `before`, with their answers.
